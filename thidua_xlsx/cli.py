@@ -1,0 +1,377 @@
+"""Command line: parse arguments, call the library, format its results, pick the exit code.
+
+The only module that imports click. Exit codes: 0 done and nothing to fix; 1 output written
+but some unit is missing or has an error (check: some file has an error); 2 usage error,
+nothing written.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from . import labels as L
+from .bloc import load_bloc
+from .bloc_writer import write_bloc_workbook
+from .collect import check_files, collect
+from .errors import ThiduaError
+from .issues import Issue, Severity
+from .model import Bloc
+from .numbers import vn
+from .report import Report, Status, write_json
+from .returns import ReturnData, totals
+from .review import apply_review
+from .template import write_templates
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+# click's own words, in Vietnamese (click looks them up through gettext).
+_VI = {
+    "Usage:": "Cách dùng:",
+    "Options": "Tùy chọn",
+    "Commands": "Lệnh",
+    "Show this message and exit.": "Hiện hướng dẫn này rồi thoát.",
+    "Show the version and exit.": "Hiện phiên bản rồi thoát.",
+    "%(prog)s, version %(version)s": "%(prog)s, phiên bản %(version)s",
+    "Error: {message}": "Lỗi: {message}",
+    "Try '{command} {option}' for help.": "Xem hướng dẫn: '{command} {option}'.",
+    "Missing argument": "Thiếu tham số",
+    "Missing option": "Thiếu tùy chọn",
+    "Missing parameter": "Thiếu tham số",
+    "Missing {param_type}": "Thiếu {param_type}",
+    "Missing parameter: {param_name}": "Thiếu tham số: {param_name}",
+    "Missing command.": "Thiếu lệnh.",
+    "No such command {name!r}.": "Không có lệnh {name!r}.",
+    "No such option {name!r}.": "Không có tùy chọn {name!r}.",
+    "Invalid value for {param_hint}: {message}": "Giá trị không hợp lệ cho {param_hint}: {message}",
+    "Invalid value: {message}": "Giá trị không hợp lệ: {message}",
+    "Aborted!": "Đã dừng.",
+    "file": "tệp",
+    "directory": "thư mục",
+    "path": "đường dẫn",
+    "{name} {filename!r} does not exist.": "{name} {filename!r} không tồn tại.",
+    "{name} {filename!r} is a directory.": "{name} {filename!r} là thư mục.",
+    "{name} {filename!r} is a file.": "{name} {filename!r} là tệp.",
+    "{name} {filename!r} is not readable.": "Không đọc được {name} {filename!r}.",
+    "Got unexpected extra argument ({args})": "Thừa tham số ({args})",
+    "Got unexpected extra arguments ({args})": "Thừa các tham số ({args})",
+    "Option {name!r} requires an argument.": "Tùy chọn {name!r} cần một giá trị.",
+    "Option {name!r} does not take a value.": "Tùy chọn {name!r} không nhận giá trị.",
+    "Did you mean {possibility}?": "Có phải ý bạn là {possibility}?",
+    "(Did you mean one of: {possibilities}?)": "(Có phải ý bạn là một trong: {possibilities}?)",
+    "default: {default}": "mặc định: {default}",
+    "required": "bắt buộc",
+}
+
+
+def _gettext(message: str) -> str:
+    return _VI.get(message, message)
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    return _VI.get(singular if n == 1 else plural, singular if n == 1 else plural)
+
+
+for _module in ("core", "decorators", "exceptions", "formatting", "parser", "types", "termui"):
+    _mod = sys.modules.get(f"click.{_module}")
+    if _mod is not None:
+        if hasattr(_mod, "_"):
+            _mod._ = _gettext  # type: ignore[attr-defined]
+        if hasattr(_mod, "ngettext"):
+            _mod.ngettext = _ngettext  # type: ignore[attr-defined]
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _err(text: str) -> None:
+    click.echo(text, err=True)
+
+
+def handle_errors(fn: F) -> F:
+    """Turn library exceptions into a clear Vietnamese message and exit code 2; never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ThiduaError as exc:
+            _err(f"Lỗi: {exc.message}")
+            for p in exc.problems:
+                _err(f"  - {p}")
+            sys.exit(EXIT_USAGE)
+        except KeyboardInterrupt:
+            _err("Đã dừng theo yêu cầu; không có tệp kết quả nào bị ghi dở.")
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except MemoryError:
+            _err("Lỗi: không đủ bộ nhớ để hoàn thành. Hãy đóng bớt chương trình rồi chạy lại.")
+            sys.exit(EXIT_USAGE)
+        except Exception as exc:  # a defect of ours: say so plainly, no traceback
+            _err(f"Lỗi không mong đợi ({exc.__class__.__name__}: {exc}). Không có tệp nào bị ghi dở. "
+                 "Xin gửi thông báo này cùng các tệp đầu vào cho người hỗ trợ.")  # fmt: skip
+            if os.environ.get("THIDUA_XLSX_DEBUG"):
+                raise
+            sys.exit(EXIT_USAGE)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def find_config(explicit: Path | None, *, near: Path | None = None) -> Path:
+    """--config, else khoi.xlsx here, else beside the inbox (its parent folder)."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ThiduaError(f"Không tìm thấy tệp khối thi đua {explicit}.")
+        return explicit
+    here = Path("khoi.xlsx")
+    if here.is_file():
+        return here
+    if near is not None:
+        beside = near.resolve().parent / "khoi.xlsx"
+        if beside.is_file():
+            return beside
+    raise ThiduaError(
+        "Không tìm thấy tệp khối thi đua khoi.xlsx (ở thư mục hiện tại"
+        + (" hay thư mục chứa thư mục nhận tệp" if near is not None else "")
+        + "). Dùng --config để chỉ đường dẫn, hoặc chạy 'thidua-xlsx init' để tạo."
+    )
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="thidua-xlsx")
+def main() -> None:
+    """thidua-xlsx: thu thập, kiểm tra, xếp hạng bảng tự chấm điểm thi đua của khối thi đua.
+
+    \b
+    Các bước của khối trưởng:
+      1. thidua-xlsx init                 tạo tệp khối thi đua khoi.xlsx (sửa trong Excel)
+      2. thidua-xlsx templates            tạo mẫu tự chấm điểm cho từng đơn vị
+      3. thidua-xlsx check TỆP...         kiểm tra ngay tệp một đơn vị gửi về
+      4. thidua-xlsx collect THƯ_MỤC/     tổng hợp, xếp hạng, ghi bảng xếp hạng
+
+    Mã thoát: 0 xong, không có gì cần sửa; 1 đã ghi kết quả nhưng có đơn vị chưa nộp hoặc có lỗi;
+    2 lỗi cách dùng hoặc lỗi tệp khối thi đua, không ghi gì.
+    """
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".", required=False)
+@click.option("--force", is_flag=True, help="Ghi đè khoi.xlsx nếu đã có.")
+@handle_errors
+def init(folder: Path, force: bool) -> None:
+    """Tạo tệp khối thi đua FOLDER/khoi.xlsx (mặc định: thư mục hiện tại).
+
+    Tệp được điền sẵn khối thi đua năm 2024 của văn bản phát động mẫu làm ví dụ: tiêu chí chấm
+    điểm 100 điểm, điều kiện danh hiệu theo Luật Thi đua, khen thưởng 2022, quy tắc đề nghị khen
+    thưởng và danh sách đơn vị ví dụ. Sửa lại trong Excel cho khối của mình.
+    """
+    path = write_bloc_workbook(folder / "khoi.xlsx", force=force)
+    click.echo(f"Đã tạo tệp khối thi đua: {path}")
+    click.echo("Sửa các trang 'Thông tin khối', 'Đơn vị', 'Tiêu chí', 'Danh hiệu', 'Khen thưởng' trong Excel,")
+    click.echo("rồi chạy: thidua-xlsx templates" + (f" --config {path}" if str(folder) != "." else ""))
+
+
+def _config_option(fn: F) -> F:
+    return click.option(
+        "--config",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Tệp khối thi đua (mặc định: khoi.xlsx ở thư mục hiện tại, hoặc cạnh thư mục nhận tệp).",
+    )(fn)
+
+
+@main.command(context_settings=CONTEXT)
+@_config_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục ghi mẫu (mặc định: mau_tu_cham/ cạnh tệp khối).")  # fmt: skip
+@click.option("--unit", "units", multiple=True, metavar="MÃ", help="Chỉ tạo mẫu cho đơn vị này (dùng nhiều lần được).")
+@click.option("--force", is_flag=True, help="Ghi đè các tệp mẫu đã có.")
+@handle_errors
+def templates(config: Path | None, out: Path | None, units: tuple[str, ...], force: bool) -> None:
+    """Kiểm tra tệp khối thi đua rồi tạo mỗi đơn vị một mẫu tự chấm điểm (.xlsx)."""
+    config = find_config(config)
+    bloc = load_bloc(config)
+    out = out or config.parent / "mau_tu_cham"
+    paths = write_templates(bloc, out, units=list(units) or None, force=force)
+    click.echo(f"Đã tạo {len(paths)} mẫu tự chấm điểm trong {out}/ (khối: {bloc.info.name}, năm {bloc.info.year}).")
+    for p in paths[:20]:
+        click.echo(f"  {p.name}")
+    if len(paths) > 20:
+        click.echo(f"  … và {len(paths) - 20} tệp khác")
+
+
+def _issue_line(issue: Issue) -> str:
+    where = "!".join(x for x in (issue.sheet, issue.cell) if x)
+    tag = {Severity.ERROR: "LỖI", Severity.WARNING: "CẢNH BÁO", Severity.INFO: "THÔNG TIN"}[issue.severity]
+    return f"  {tag:<9} {where + '  ' if where else ''}{issue.message} [{issue.code}]"
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_config_option
+@handle_errors
+def check(files: tuple[Path, ...], config: Path | None) -> None:
+    """Kiểm tra từng tệp đơn vị gửi về và in các lỗi cần sửa, kèm trang tính và ô.
+
+    Mã thoát 1 nếu có tệp có lỗi.
+    """
+    config = find_config(config, near=files[0].parent if files else None)
+    bloc = load_bloc(config)
+    results, walk = check_files(files, bloc)
+    any_error = False
+    for issue in walk.issues:
+        click.echo(f"{issue.file}:")
+        click.echo(_issue_line(issue))
+        any_error |= issue.severity is Severity.ERROR
+    for p in walk.passed:
+        if not p.reason.startswith("tệp nén"):
+            click.echo(f"{p.display}: bỏ qua ({p.reason})")
+    for r in results:
+        any_error |= _print_check(bloc, r)
+    sys.exit(EXIT_PROBLEMS if any_error else EXIT_OK)
+
+
+def _print_check(bloc: Bloc, r: ReturnData) -> bool:
+    unit = bloc.unit_by_code.get(r.unit or "")
+    who = f"{unit.name} ({unit.code})" if unit else "không rõ đơn vị"
+    errors = r.errors
+    warnings = sum(1 for i in r.issues if i.severity is Severity.WARNING)
+    head = f"{r.file} — {who}: "
+    if not errors and not warnings:
+        head += "không có lỗi."
+    else:
+        head += f"{errors} lỗi, {warnings} cảnh báo."
+    click.echo(head)
+    for issue in sorted(r.issues, key=lambda i: i.severity.order):
+        click.echo(_issue_line(issue))
+    if not errors and r.unit:
+        base, bonus, ded, total = totals(bloc, r.scores)
+        if total is not None:
+            click.echo(f"  Tổng điểm: {vn(total)} (chuẩn {vn(base)}, thưởng {vn(bonus)}, trừ {vn(ded)}).")
+    return errors > 0
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("inbox", type=click.Path(path_type=Path))
+@_config_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp bảng xếp hạng (mặc định: xep_hang_<Năm>.xlsx cạnh tệp khối).")  # fmt: skip
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Ghi thêm báo cáo JSON vào tệp này.")  # fmt: skip
+@click.option("--review", type=click.Path(dir_okay=False, path_type=Path),
+              help="Bảng xếp hạng đã nhập kết quả họp (trang 'Bình xét'): ghi bảng xếp hạng chính thức.")  # fmt: skip
+@click.option("--quiet", "-q", is_flag=True, help="Không in tiến độ và bảng tóm tắt.")
+@handle_errors
+def collect_cmd(
+    inbox: Path, config: Path | None, out: Path | None, json_path: Path | None, review: Path | None, quiet: bool
+) -> None:
+    """Đọc mọi tệp trong INBOX (cả thư mục con và tệp .zip), kiểm tra, xếp hạng và ghi bảng xếp hạng.
+
+    Thư mục INBOX chỉ được đọc, không bị ghi hay đổi tên. Mã thoát 1 nếu có đơn vị chưa nộp hoặc
+    có lỗi (bảng xếp hạng vẫn được ghi).
+    """
+    if not inbox.exists():
+        raise ThiduaError(f"Không tìm thấy thư mục {inbox}.")
+    if not inbox.is_dir():
+        raise ThiduaError(f"{inbox} không phải là thư mục. Dùng 'thidua-xlsx check {inbox}' để kiểm tra một tệp.")
+    config = find_config(config, near=inbox)
+    bloc = load_bloc(config)
+    year = bloc.info.year
+    default_name = f"xep_hang_{year}_chinh_thuc.xlsx" if review else f"xep_hang_{year}.xlsx"
+    out = out or config.parent / default_name
+    for target in (out, json_path):
+        if target is not None and _inside(target, inbox):
+            raise ThiduaError(f"Không ghi kết quả vào thư mục nhận tệp ({target}); chọn nơi khác với --out/--json.")
+    if review is not None and not review.is_file():
+        raise ThiduaError(f"Không tìm thấy bảng bình xét {review}.")
+    show = not quiet and sys.stderr.isatty()
+    report = _run_collect(inbox, bloc, show)
+    if review is not None:
+        report = apply_review(report, review)
+    from .ranking_writer import write_ranking  # xlsxwriter is only needed here
+
+    write_ranking(report, out)
+    if json_path is not None:
+        write_json(report, json_path)
+    if not quiet:
+        _summary(report, out, json_path)
+    sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
+
+
+main.add_command(collect_cmd, name="collect")
+
+
+def _run_collect(inbox: Path, bloc: Bloc, show: bool) -> Report:
+    if not show:
+        return collect(inbox, bloc)
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="Đang đọc các tệp", file=sys.stderr, show_pos=True)
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        return collect(inbox, bloc, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _summary(report: Report, out: Path, json_path: Path | None) -> None:
+    info = report.bloc.info
+    kind = "KẾT QUẢ CHÍNH THỨC" if report.final else "kết quả tạm thời"
+    click.echo(f"{info.name} — năm {info.year} ({kind})")
+    read = sum(1 for f in report.files if f.read)
+    passed = sum(1 for f in report.files if not f.read)
+    click.echo(f"Đã đọc {read} tệp" + (f", bỏ qua {passed} tệp" if passed else "") + ".")
+    click.echo("")
+    rows: list[Sequence[str]] = [("Hạng", "Mã", "Đơn vị", "Tổng điểm", "Đề nghị / ghi chú")]
+    for u in report.units:
+        if u.status is Status.RANKED:
+            rank = f"{u.rank}{'=' if u.tie else ''}"
+            rows.append((rank, u.code, _cut(u.name, 40), vn(u.total), _cut(u.proposal or "", 44)))
+        else:
+            reason = "chưa nộp" if u.status is Status.MISSING else _cut(u.note, 44)
+            rows.append(("—", u.code, _cut(u.name, 40), "", reason))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    for row in rows:
+        line = f"{row[0]:>{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]:>{widths[3]}}  {row[4]}"
+        click.echo(line.rstrip())
+    click.echo("")
+    counts = {s: report.count(s) for s in Severity}
+    click.echo(
+        f"Lỗi: {counts[Severity.ERROR]} · Cảnh báo: {counts[Severity.WARNING]} · "
+        f"Thông tin: {counts[Severity.INFO]} (chi tiết ở trang '{L.R_CHECKS}')."
+    )
+    missing = sum(1 for u in report.units if u.status is Status.MISSING)
+    if missing:
+        click.echo(f"Còn {missing} đơn vị chưa nộp.")
+    click.echo(f"Bảng xếp hạng: {out}")
+    if json_path is not None:
+        click.echo(f"Báo cáo JSON: {json_path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

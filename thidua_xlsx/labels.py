@@ -1,0 +1,109 @@
+"""Exact sheet names, header labels and codes the product contract fixes (PRODUCT.md)."""
+
+from __future__ import annotations
+
+# Bloc workbook
+SHEET_GUIDE = "Hướng dẫn"
+SHEET_INFO = "Thông tin khối"
+SHEET_UNITS = "Đơn vị"
+SHEET_CRITERIA = "Tiêu chí"
+SHEET_TITLES = "Danh hiệu"
+SHEET_AWARDS = "Khen thưởng"
+BLOC_SHEETS = (SHEET_INFO, SHEET_UNITS, SHEET_CRITERIA, SHEET_TITLES, SHEET_AWARDS)
+
+INFO_ITEM, INFO_VALUE = "Mục", "Giá trị"
+INFO_HEADERS = [INFO_ITEM, INFO_VALUE]
+I_NAME = "Tên khối"
+I_YEAR = "Năm"
+I_GOVERNING = "Cơ quan cấp trên"
+I_LEADER = "Khối trưởng"
+I_PLACE = "Địa danh"
+I_DEADLINE = "Hạn nộp"
+I_BASE_TOTAL = "Tổng điểm chuẩn"
+I_LDTT_MIN = "Tỷ lệ LĐTT tối thiểu (%)"
+I_CSTD_TARGET = "Tỷ lệ CSTĐ trên LĐTT (%)"
+I_SIGNER = "Người ký"
+I_SIGNER_TITLE = "Chức danh người ký"
+I_VOTE_SHARE = "Tỷ lệ phiếu suy tôn tối thiểu (%)"
+I_PASSWORD = "Mật khẩu bảo vệ mẫu"
+INFO_KEYS = (
+    I_NAME, I_YEAR, I_GOVERNING, I_LEADER, I_PLACE, I_DEADLINE, I_BASE_TOTAL, I_LDTT_MIN,
+    I_CSTD_TARGET, I_SIGNER, I_SIGNER_TITLE, I_VOTE_SHARE, I_PASSWORD,
+)  # fmt: skip
+
+UNIT_CODE, UNIT_NAME, UNIT_NOTE = "Mã đơn vị", "Tên đơn vị", "Ghi chú"
+UNIT_HEADERS = [UNIT_CODE, UNIT_NAME, UNIT_NOTE]
+
+C_CODE, C_TEXT, C_MAX, C_KIND, C_GUIDE = (
+    "Mã",
+    "Nội dung tiêu chí",
+    "Điểm tối đa",
+    "Loại",
+    "Hướng dẫn chấm",
+)
+CRITERIA_HEADERS = [C_CODE, C_TEXT, C_MAX, C_KIND, C_GUIDE]
+
+T_NAME = "Danh hiệu"
+T_RATING = "Xếp loại đơn vị tối thiểu"
+T_LDTT = "Tỷ lệ LĐTT tối thiểu (%)"
+T_CSTD = "Số CSTĐ tối thiểu"
+T_KHTNV = "Số không hoàn thành nhiệm vụ tối đa"
+T_KL = "Số bị kỷ luật tối đa"
+T_BASIS = "Căn cứ"
+TITLE_HEADERS = [T_NAME, T_RATING, T_LDTT, T_CSTD, T_KHTNV, T_KL]
+
+A_NAME = "Hình thức khen thưởng"
+A_FROM, A_TO = "Hạng từ", "Hạng đến"
+A_MIN_TOTAL = "Điểm tối thiểu"
+A_TITLE = "Danh hiệu bắt buộc"
+AWARD_HEADERS = [A_NAME, A_FROM, A_TO, A_MIN_TOTAL, A_TITLE]
+
+# Unit template
+SHEET_SCORES = "Tự chấm điểm"
+SHEET_DATA = "Số liệu"
+SHEET_META = "_thidua"
+S_CODE, S_TEXT, S_MAX, S_SCORE, S_NOTE = (
+    "Mã", "Nội dung tiêu chí", "Điểm tối đa", "Điểm tự chấm", "Giải trình, minh chứng",
+)  # fmt: skip
+SCORE_HEADERS = [S_CODE, S_TEXT, S_MAX, S_SCORE, S_NOTE]
+TOTAL_BASE = "Tổng điểm chuẩn"
+TOTAL_BONUS = "Điểm thưởng"
+TOTAL_DEDUCTION = "Điểm trừ"
+TOTAL = "Tổng điểm"
+TOTAL_LABELS = (TOTAL_BASE, TOTAL_BONUS, TOTAL_DEDUCTION, TOTAL)
+
+D_CODE, D_TEXT, D_VALUE, D_NOTE = "Mã", "Nội dung", "Giá trị", "Ghi chú"
+DATA_HEADERS = [D_CODE, D_TEXT, D_VALUE, D_NOTE]
+DATA_ROWS = (
+    ("TS", "Tổng số cán bộ, công chức, viên chức, người lao động"),
+    ("LDTT", 'Số cá nhân đạt danh hiệu "Lao động tiên tiến"'),
+    ("CSTD", 'Số cá nhân đạt danh hiệu "Chiến sĩ thi đua cơ sở" trở lên'),
+    ("KHTNV", "Số cá nhân không hoàn thành nhiệm vụ"),
+    ("KL", "Số cá nhân bị kỷ luật trong năm"),
+    ("XLDV", "Xếp loại chất lượng của đơn vị"),
+    ("XLTCD", "Xếp loại tổ chức đảng (chi bộ, đảng bộ)"),
+)
+COUNT_CODES = ("TS", "LDTT", "CSTD", "KHTNV", "KL")
+RATING_CODES = ("XLDV", "XLTCD")
+
+FORM_ID = "thidua-xlsx/tu-cham-diem"
+RANKING_FORM_ID = "thidua-xlsx/xep-hang"
+FORMAT_VERSION = 1
+META_KEYS = (
+    "form", "format_version", "bloc", "year", "unit_code", "unit_name", "fingerprint",
+    "generated_at", "tool_version",
+)  # fmt: skip
+
+# Ranking workbook
+R_RANKING = "Xếp hạng"
+R_DETAIL = "Chi tiết điểm"
+R_TARGETS = "Chỉ tiêu"
+R_TITLES = "Danh hiệu"
+R_CHECKS = "Kiểm tra"
+R_SUBMISSIONS = "Tình hình nộp"
+R_REVIEW = "Bình xét"
+R_MINUTES = "Biên bản"
+RANKING_SHEETS = (R_RANKING, R_DETAIL, R_TARGETS, R_TITLES, R_CHECKS, R_SUBMISSIONS, R_REVIEW)
+
+NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"

@@ -1,0 +1,139 @@
+"""The bloc: its settings, member units, scoring criteria, title conditions and award rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+
+from .numbers import plain, vn
+from .ratings import Rating
+
+
+class Kind(enum.Enum):
+    """How a criterion counts towards the total."""
+
+    BASE = "điểm"
+    BONUS = "thưởng"
+    DEDUCTION = "trừ"
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    code: str
+    text: str
+    max: Decimal  # a section's is the sum of its children when the bloc left it blank
+    kind: Kind
+    guide: str = ""
+    is_leaf: bool = True
+    parent: str | None = None
+    depth: int = 0
+    row: int = 0  # row in the bloc workbook, for messages
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    code: str
+    name: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A bound of a title condition; `strict` for 'trên 50 %' (more than) versus 'ít nhất'."""
+
+    value: Decimal
+    strict: bool = False
+
+    def at_least(self, x: Decimal) -> bool:
+        return x > self.value if self.strict else x >= self.value
+
+    def at_most(self, x: Decimal) -> bool:
+        return x < self.value if self.strict else x <= self.value
+
+    def text(self, *, unit: str = "") -> str:
+        return f"{vn(self.value)}{unit}"
+
+
+@dataclass(frozen=True, slots=True)
+class TitleRule:
+    """Measurable conditions of a collective title (blank: no condition)."""
+
+    name: str
+    min_rating: Rating | None = None
+    ldtt_share: Threshold | None = None  # percent of staff holding "Lao động tiên tiến"
+    cstd_count: Threshold | None = None
+    khtnv_count: Threshold | None = None  # most staff not completing their tasks
+    kl_count: Threshold | None = None  # most staff disciplined
+    basis: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AwardRule:
+    """A row of 'Khen thưởng': the first rule a unit matches is its proposal."""
+
+    name: str
+    rank_from: int | None = None
+    rank_to: int | None = None
+    min_total: Decimal | None = None
+    required_title: str | None = None
+    row: int = 0
+
+    def rank_fits(self, rank: int) -> bool:
+        lo = self.rank_from if self.rank_from is not None else 1
+        return rank >= lo and (self.rank_to is None or rank <= self.rank_to)
+
+
+@dataclass(frozen=True, slots=True)
+class BlocInfo:
+    name: str
+    year: int
+    governing_body: str = ""
+    leader: str = ""
+    place: str = ""
+    deadline: dt.date | None = None
+    base_total: Decimal = Decimal(100)
+    ldtt_min: Decimal | None = None  # percent; None: the bloc set no target
+    cstd_target: Decimal | None = None
+    signer: str = ""
+    signer_title: str = ""
+    vote_share_min: Decimal = Decimal(50)
+    template_password: str = ""
+
+
+@dataclass(frozen=True)
+class Bloc:
+    info: BlocInfo
+    units: tuple[Unit, ...]
+    criteria: tuple[Criterion, ...]
+    titles: tuple[TitleRule, ...] = ()
+    awards: tuple[AwardRule, ...] = ()
+    source: Path | None = field(default=None, compare=False)
+
+    @cached_property
+    def leaves(self) -> tuple[Criterion, ...]:
+        return tuple(c for c in self.criteria if c.is_leaf)
+
+    @cached_property
+    def by_code(self) -> dict[str, Criterion]:
+        return {c.code: c for c in self.criteria}
+
+    @cached_property
+    def unit_by_code(self) -> dict[str, Unit]:
+        return {u.code: u for u in self.units}
+
+    def children(self, code: str) -> tuple[Criterion, ...]:
+        return tuple(c for c in self.criteria if c.parent == code)
+
+    def kind_max(self, kind: Kind) -> Decimal:
+        return sum((c.max for c in self.leaves if c.kind is kind), Decimal(0))
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Hash of codes, maxima and kinds: changes whenever the scoring scheme does."""
+        text = "\n".join(f"{c.code}|{plain(c.max)}|{c.kind.name}" for c in self.criteria)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

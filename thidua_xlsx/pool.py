@@ -1,0 +1,197 @@
+"""Run reads in supervised worker processes: a file that crashes, hangs or exhausts memory
+in the native reader costs that file only, never the run.
+
+calamine allocates a sheet's whole used range up front and aborts the process when that
+fails, so a hostile workbook of a few kilobytes can kill the process reading it. Workers
+run under a memory limit; the parent notices a dead or silent worker, records the file it
+was reading as failed, and hands the rest of its batch to a fresh worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection, wait
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MEMORY_BUDGET = 1536 * 1024**2  # per worker, on top of what it inherits
+DEFAULT_TIMEOUT = 120.0  # seconds one file may take
+
+
+def _context() -> Any:
+    methods = mp.get_all_start_methods()
+    return mp.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _limit_memory(budget: int) -> None:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return
+    try:
+        with open("/proc/self/statm") as fh:
+            pages = int(fh.read().split()[0])
+        current = pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        current = 0
+    limit = current + budget
+    with contextlib.suppress(ValueError, OSError):
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _quiet_stderr() -> None:
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+
+
+def _worker(conn: Connection, fn: Callable[[Any], Any], items: Sequence[Any], budget: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    _quiet_stderr()  # a native abort prints a backtrace: the user sees our message instead
+    _limit_memory(budget)
+    while True:
+        try:
+            batch = conn.recv()
+        except (EOFError, OSError):
+            return
+        if batch is None:
+            return
+        for i in batch:
+            try:
+                message = (i, True, fn(items[i]))
+            except BaseException as exc:  # MemoryError, RecursionError, a bug: report, go on
+                message = (i, False, f"{exc.__class__.__name__}: {exc}"[:300])
+            try:
+                conn.send(message)
+            except Exception as exc:  # an unpicklable result
+                conn.send((i, False, f"{exc.__class__.__name__}: {exc}"[:300]))
+
+
+class _Worker(Generic[T]):
+    def __init__(self, ctx: Any, fn: Callable[[T], Any], items: Sequence[T], budget: int) -> None:
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker, args=(child, fn, items, budget), daemon=True)
+        self.proc.start()
+        child.close()
+        self.pending: deque[int] = deque()
+        self.since = time.monotonic()
+
+    def give(self, batch: list[int]) -> None:
+        self.pending.extend(batch)
+        self.since = time.monotonic()
+        self.conn.send(batch)
+
+    def stop(self, *, kill: bool = False) -> None:
+        if kill:
+            with contextlib.suppress(Exception):
+                self.proc.kill()
+        else:
+            with contextlib.suppress(Exception):
+                self.conn.send(None)
+        self.proc.join(timeout=5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(timeout=5)
+        self.conn.close()
+
+
+def run_supervised(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    fail: Callable[[T, str], R],
+    workers: int = 2,
+    timeout: float = DEFAULT_TIMEOUT,
+    budget: int = MEMORY_BUDGET,
+    on_result: Callable[[int, R], None] | None = None,
+) -> list[R]:
+    """fn(item) for every item, in worker processes; fail(item, why) for those that crash or hang.
+
+    Results come back in item order; `on_result` sees each one as it arrives (for progress).
+    """
+    n = len(items)
+    results: list[Any] = [None] * n
+    done = [False] * n
+    if not n:
+        return []
+    ctx = _context()
+    workers = max(1, min(workers, n))
+    todo: deque[int] = deque(range(n))
+    chunk = max(1, min(32, n // (workers * 4) or 1))
+    pool: list[_Worker[T]] = []
+
+    def record(i: int, value: Any) -> None:
+        if not done[i]:
+            results[i], done[i] = value, True
+            if on_result is not None:
+                on_result(i, value)
+
+    def feed(w: _Worker[T]) -> None:
+        if not w.pending and todo:
+            batch = [todo.popleft() for _ in range(min(chunk, len(todo)))]
+            w.give(batch)
+
+    def bury(w: _Worker[T], why: str) -> None:
+        """A worker died or hung: its current file fails, the rest of its batch goes back."""
+        w.stop(kill=True)
+        if w.pending:
+            culprit = w.pending.popleft()
+            record(culprit, fail(items[culprit], why))
+            todo.extendleft(reversed(w.pending))
+            w.pending.clear()
+        pool.remove(w)
+        if todo:
+            pool.append(_Worker(ctx, fn, items, budget))
+
+    try:
+        for _ in range(workers):
+            pool.append(_Worker(ctx, fn, items, budget))
+        while not all(done):
+            for w in pool:
+                feed(w)
+            busy = [w for w in pool if w.pending]
+            if not busy:
+                break
+            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=1.0)
+            now = time.monotonic()
+            for w in list(busy):
+                if w.conn in ready:
+                    try:
+                        while w.conn.poll():
+                            i, ok, value = w.conn.recv()
+                            if w.pending and w.pending[0] == i:
+                                w.pending.popleft()
+                            record(i, value if ok else fail(items[i], value))
+                            w.since = now
+                    except (EOFError, OSError):
+                        bury(w, "crash")
+                        continue
+                if w in pool and w.proc.sentinel in ready and not w.proc.is_alive():
+                    bury(w, "crash")
+                elif w in pool and w.pending and now - w.since > timeout:
+                    bury(w, "timeout")
+        for i in range(n):  # nothing should be left, but never return a hole
+            if not done[i]:
+                record(i, fail(items[i], "crash"))
+    finally:
+        for w in pool:
+            w.stop(kill=not all(done))
+    return results
+
+
+def isolated(fn: Callable[[T], R], arg: T, *, fail: Callable[[T, str], R], timeout: float = DEFAULT_TIMEOUT) -> R:
+    """fn(arg) in one supervised worker: for reading a workbook the user controls (the bloc
+    or review workbook) without letting a hostile file abort this process."""
+    return run_supervised(fn, [arg], fail=fail, workers=1, timeout=timeout)[0]

@@ -1,0 +1,317 @@
+"""Sheets of the ranking workbook after 'Xếp hạng': detail, targets, titles, checks, submissions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from . import labels as L
+from .issues import Severity
+from .model import Kind
+from .numbers import vn
+from .ratings import Rating
+from .report import Report, Status, UnitResult
+from .xlsx_style import SECTION_FILL, Styles, fit_height, num, portrait_a4, put
+
+PASS, FAIL, UNKNOWN = "Đạt", "Không đạt", "Thiếu số liệu"
+FIT_WIDE = 24  # beyond this many unit columns, pages would be unreadable at one page wide
+
+
+def _title(ws: Worksheet, st: Styles, report: Report, text: str, last: int, *, row: int = 0) -> int:
+    ws.merge_range(row, 0, row, last, text, st(bold=True, font_size=13, align="center"))
+    ws.merge_range(
+        row + 1, 0, row + 1, last, f"{report.bloc.info.name} - năm {report.bloc.info.year}",
+        st(italic=True, align="center"),
+    )  # fmt: skip
+    return row + 3
+
+
+def _verdict(st: Styles, ok: bool | None) -> tuple[str, Any]:
+    if ok is True:
+        return PASS, st.cell(align="center", bg_color="#C6EFCE", font_color="#006100", bold=True)
+    if ok is False:
+        return FAIL, st.cell(align="center", bg_color="#FFC7CE", font_color="#9C0006", bold=True)
+    return UNKNOWN, st.cell(align="center", bg_color="#EDEDED", font_color="#595959")
+
+
+def _subtotals(report: Report, u: UnitResult) -> dict[str, Decimal | None]:
+    """Score of every criterion: leaves as read, sections summed exactly when all known."""
+    out: dict[str, Decimal | None] = dict(u.scores)
+    for crit in reversed(report.bloc.criteria):
+        if crit.is_leaf:
+            continue
+        kids = [out.get(k.code) for k in report.bloc.children(crit.code)]
+        out[crit.code] = None if any(k is None for k in kids) else sum(kids, Decimal(0))  # type: ignore[arg-type]
+    return out
+
+
+def write_detail(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
+    """Criteria down, units across (in ranking order), maxima beside, section subtotals."""
+    ws = book.add_worksheet(L.R_DETAIL)
+    ws.hide_gridlines(2)
+    units = [u for u in report.units if u.status is not Status.MISSING]
+    last = 2 + max(len(units), 1)
+    r = _title(ws, st, report, f"CHI TIẾT ĐIỂM TỰ CHẤM CỦA CÁC ĐƠN VỊ NĂM {report.bloc.info.year}", min(last, 12))
+    ws.set_column(0, 0, 7)
+    ws.set_column(1, 1, 46)
+    ws.set_column(2, 2, 8)
+    ws.set_column(3, 2 + max(len(units), 1), 12)
+    labels = ["Mã đơn vị", "Tên đơn vị", "Tệp nguồn", "Trạng thái"]
+    head = r
+    for i, label in enumerate(labels):
+        ws.merge_range(head + i, 0, head + i, 2, label, st.head(align="right"))
+    for c, u in enumerate(units, start=3):
+        put(ws, head, c, u.code, st.head())
+        put(ws, head + 1, c, u.name, st.cell(bold=True, align="center", font_size=9))
+        put(ws, head + 2, c, u.file or "", st.cell(font_size=8, font_color="#595959", align="center"))
+        put(ws, head + 3, c, u.status.label if u.status is not Status.RANKED else f"Hạng {u.rank}",
+            st.cell(align="center", font_size=9))  # fmt: skip
+    ws.set_row(head + 1, 46)
+    ws.set_row(head + 2, 58)
+    r = head + len(labels)
+    for c, label in enumerate(["Mã", "Nội dung tiêu chí", "Tối đa"]):
+        ws.write_string(r, c, label, st.head())
+    for c in range(3, last + 1):
+        ws.write_blank(r, c, None, st.head())
+    first_row = r
+    r += 1
+    subtotals = {u.code: _subtotals(report, u) for u in units}
+    bad_cells = {(i.unit, i.cell) for i in report.issues if i.severity is Severity.ERROR and i.sheet}
+    for crit in report.bloc.criteria:
+        section = {"bold": True, "bg_color": SECTION_FILL} if not crit.is_leaf else {}
+        ws.write_string(r, 0, crit.code, st.cell(align="center", **section))
+        ws.write_string(r, 1, crit.text, st.cell(font_size=10, indent=min(crit.depth, 2), **section))
+        ws.write_number(r, 2, float(crit.max), st.cell(align="center", **section))
+        for c, u in enumerate(units, start=3):
+            value = subtotals[u.code].get(crit.code)
+            flagged = (u.code, u.score_cells.get(crit.code)) in bad_cells
+            fmt = st.cell(align="center", bg_color="#FFC7CE", **{k: v for k, v in section.items() if k != "bg_color"})
+            put(ws, r, c, num(value), fmt if flagged else st.cell(align="center", **section))
+        ws.set_row(r, fit_height((crit.text, 44), line=14))
+        r += 1
+    for label, kind in ((L.TOTAL_BASE, Kind.BASE), (L.TOTAL_BONUS, Kind.BONUS), (L.TOTAL_DEDUCTION, Kind.DEDUCTION)):
+        ws.merge_range(r, 0, r, 1, label, st.cell(bold=True, align="right"))
+        ws.write_number(r, 2, float(report.bloc.kind_max(kind)), st.cell(align="center", bold=True))
+        for c, u in enumerate(units, start=3):
+            value = {Kind.BASE: u.base, Kind.BONUS: u.bonus, Kind.DEDUCTION: u.deduction}[kind]
+            put(ws, r, c, num(value), st.cell(align="center", bold=True))
+        r += 1
+    ws.merge_range(r, 0, r, 2, L.TOTAL, st.cell(bold=True, align="right", bg_color="#E2EFDA"))
+    for c, u in enumerate(units, start=3):
+        put(ws, r, c, num(u.total), st.cell(align="center", bold=True, bg_color="#E2EFDA"))
+    ws.merge_range(r + 2, 0, r + 2, min(last, 12),
+                   "Ô tô đỏ: điểm có lỗi (xem trang 'Kiểm tra'); ô trống: chưa có điểm hợp lệ. Điểm mục là tổng "
+                   "các tiêu chí con, tính lại từ các ô điểm (không dùng số tổng lưu trong tệp).",
+                   st(italic=True, font_size=10, text_wrap=True))  # fmt: skip
+    ws.set_row(r + 2, 30)
+    ws.freeze_panes(first_row + 1, 3)
+    portrait_a4(ws, repeat=(head, first_row), landscape=True)
+    ws.repeat_columns(0, 2)
+    if len(units) > FIT_WIDE:
+        ws.fit_to_pages(0, 0)
+        ws.set_print_scale(80)
+
+
+def write_targets(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
+    """Section-4 targets of the launch document, per unit and for the bloc."""
+    ws = book.add_worksheet(L.R_TARGETS)
+    ws.hide_gridlines(2)
+    info = report.bloc.info
+    cols = [
+        ("Mã đơn vị", 10), ("Tên đơn vị", 34), ("Tổng số người (TS)", 10), ("Số LĐTT", 9),
+        ("Tỷ lệ LĐTT (%)", 10), (f"LĐTT ≥ {vn(info.ldtt_min)} %" if info.ldtt_min is not None else "LĐTT", 12),
+        ("Số CSTĐ", 9), ("CSTĐ / LĐTT (%)", 10),
+        (f"CSTĐ ≥ {vn(info.cstd_target)} % LĐTT" if info.cstd_target is not None else "CSTĐ", 13),
+        ("Xếp loại đơn vị", 22), ("Đơn vị HTTNV trở lên", 12), ("Xếp loại tổ chức đảng", 22),
+        ("Tổ chức đảng HTTNV trở lên", 13),
+    ]  # fmt: skip
+    last = len(cols) - 1
+    r = _title(ws, st, report, "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU THI ĐUA", last)
+    for c, (label, width) in enumerate(cols):
+        ws.set_column(c, c, width)
+        ws.write_string(r, c, label, st.head(font_size=10))
+    ws.set_row(r, 45)
+    head = r
+    r += 1
+    units = [u for u in report.units if u.status is not Status.MISSING]
+    for u in units:
+        d = u.data
+        values: list[Any] = [u.code, u.name, d.get("TS"), d.get("LDTT"), num(u.ldtt_share)]
+        for c, value in enumerate(values):
+            put(ws, r, c, value, st.cell(align="center" if c != 1 else "left"))
+        for c, key in ((5, "ldtt"), (8, "cstd"), (10, "unit_rating"), (12, "party_rating")):
+            text, fmt = _verdict(st, u.targets_met.get(key))
+            ws.write_string(r, c, text, fmt)
+        put(ws, r, 6, d.get("CSTD"), st.cell(align="center"))
+        put(ws, r, 7, num(u.cstd_share), st.cell(align="center"))
+        put(ws, r, 9, u.rating.label if isinstance(u.rating, Rating) else "", st.cell())
+        put(ws, r, 11, u.party_rating.label if isinstance(u.party_rating, Rating) else "", st.cell())
+        ws.set_row(r, fit_height((u.name, 34)))
+        r += 1
+    # The bloc as a whole
+    sums = {k: sum((u.data.get(k) or Decimal(0) for u in units), Decimal(0)) for k in ("TS", "LDTT", "CSTD")}
+    bold = st.cell(bold=True, align="center", bg_color="#E2EFDA")
+    ws.merge_range(r, 0, r, 1, "TOÀN KHỐI", st.cell(bold=True, bg_color="#E2EFDA"))
+    put(ws, r, 2, sums["TS"], bold)
+    put(ws, r, 3, sums["LDTT"], bold)
+    put(ws, r, 4, num((sums["LDTT"] * 100 / sums["TS"]).quantize(Decimal("0.01"))) if sums["TS"] else None, bold)
+    put(ws, r, 6, sums["CSTD"], bold)
+    cstd = (sums["CSTD"] * 100 / sums["LDTT"]).quantize(Decimal("0.01")) if sums["LDTT"] else None
+    put(ws, r, 7, num(cstd), bold)
+    for c, key in ((5, "ldtt"), (8, "cstd"), (10, "unit_rating"), (12, "party_rating")):
+        met = sum(1 for u in units if u.targets_met.get(key) is True)
+        put(ws, r, c, f"{met}/{len(report.units)} đơn vị đạt", bold)
+    for c in (9, 11):
+        ws.write_blank(r, c, None, bold)
+    ws.set_row(r, 30)
+    r += 2
+    notes = [
+        "Chỉ tiêu theo mục 4 văn bản phát động: tỷ lệ cá nhân đạt 'Lao động tiên tiến' (LĐTT) của mỗi đơn vị; "
+        "tỷ lệ 'Chiến sĩ thi đua' (CSTĐ) trên số LĐTT; đơn vị và tổ chức đảng hoàn thành tốt nhiệm vụ trở lên.",
+        "Tỷ lệ tính chính xác từ số liệu ở trang 'Số liệu' của từng đơn vị; 'Thiếu số liệu': đơn vị chưa nhập đủ.",
+    ]
+    for text in notes:
+        ws.merge_range(r, 0, r, last, text, st(italic=True, font_size=10, text_wrap=True))
+        ws.set_row(r, 28)
+        r += 1
+    ws.freeze_panes(head + 1, 2)
+    ws.autofilter(head, 0, head + len(units), last)
+    portrait_a4(ws, repeat=(head, head), landscape=True)
+
+
+def write_titles(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
+    """Title eligibility per unit, with the failing condition in words."""
+    ws = book.add_worksheet(L.R_TITLES)
+    ws.hide_gridlines(2)
+    titles = report.bloc.titles
+    last = 2 + 2 * len(titles)
+    r = _title(ws, st, report, "ĐIỀU KIỆN DANH HIỆU THI ĐUA TẬP THỂ", max(last, 4))
+    for t in titles:
+        text = f"{t.name}: {t.basis}" if t.basis else t.name
+        ws.merge_range(r, 0, r, max(last, 4), text, st(font_size=10, text_wrap=True, italic=True))
+        ws.set_row(r, 30)
+        r += 1
+    r += 1
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 1, 32)
+    ws.set_column(2, 2, 20)
+    head = r
+    for c, label in enumerate(["Mã đơn vị", "Tên đơn vị", "Xếp loại đơn vị"]):
+        ws.merge_range(head, c, head + 1, c, label, st.head())
+    for i, t in enumerate(titles):
+        c = 3 + 2 * i
+        ws.set_column(c, c, 13)
+        ws.set_column(c + 1, c + 1, 44)
+        ws.merge_range(head, c, head, c + 1, t.name, st.head())
+        ws.write_string(head + 1, c, "Kết quả", st.head())
+        ws.write_string(head + 1, c + 1, "Điều kiện chưa đạt", st.head())
+    r = head + 2
+    for u in report.units:
+        if u.status is Status.MISSING:
+            continue
+        put(ws, r, 0, u.code, st.cell(align="center"))
+        put(ws, r, 1, u.name, st.cell())
+        put(ws, r, 2, u.rating.label if isinstance(u.rating, Rating) else "", st.cell())
+        texts = [(u.name, 32)]
+        for i, t in enumerate(titles):
+            ok = u.eligible.get(t.name)
+            word, fmt = _verdict(st, ok)
+            word = {PASS: "Đủ điều kiện", FAIL: "Chưa đủ"}.get(word, word)
+            ws.write_string(r, 3 + 2 * i, word, fmt)
+            notes = "; ".join(u.eligibility_notes.get(t.name, []))
+            put(ws, r, 4 + 2 * i, notes, st.cell(font_size=10))
+            texts.append((notes, 44))
+        ws.set_row(r, fit_height(*texts))
+        r += 1
+    ws.freeze_panes(head + 2, 2)
+    portrait_a4(ws, repeat=(head, head + 1), landscape=True)
+
+
+def write_checks(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
+    """Every issue, filterable: severity, code, unit, file, sheet, cell, message."""
+    ws = book.add_worksheet(L.R_CHECKS)
+    cols = [("Mức độ", 10), ("Mã lỗi", 20), ("Đơn vị", 10), ("Tệp", 36), ("Trang tính", 14), ("Ô", 6),
+            ("Nội dung", 80)]  # fmt: skip
+    last = len(cols) - 1
+    r = _title(ws, st, report, "KẾT QUẢ KIỂM TRA CÁC TỆP TỰ CHẤM ĐIỂM", last)
+    head = r
+    for c, (label, width) in enumerate(cols):
+        ws.set_column(c, c, width)
+        ws.write_string(head, c, label, st.head())
+    order = sorted(report.issues, key=lambda i: (i.severity.order, i.unit or "~", i.file or "", i.cell or ""))
+    colours = {Severity.ERROR: "#9C0006", Severity.WARNING: "#9C5700", Severity.INFO: "#1F4E79"}
+    r += 1
+    for issue in order:
+        values = [issue.severity.label, issue.code, issue.unit, issue.file, issue.sheet, issue.cell, issue.message]
+        for c, value in enumerate(values):
+            fmt = (
+                st.cell(font_size=10, font_color=colours[issue.severity], bold=True)
+                if c == 0
+                else st.cell(font_size=10)
+            )
+            put(ws, r, c, value, fmt)
+        ws.set_row(r, fit_height((issue.message, 80), (issue.file or "", 36), line=14))
+        r += 1
+    if not order:
+        ws.merge_range(r, 0, r, last, "Không có lỗi hay cảnh báo nào.", st.cell(italic=True))
+    ws.autofilter(head, 0, max(head + len(order), head + 1), last)
+    ws.freeze_panes(head + 1, 0)
+    portrait_a4(ws, repeat=(head, head), landscape=True)
+
+
+def write_submissions(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
+    """Each unit: submitted or not, file used, files not used, file time, status; then every file."""
+    ws = book.add_worksheet(L.R_SUBMISSIONS)
+    cols = [("STT", 5), ("Mã đơn vị", 10), ("Tên đơn vị", 32), ("Đã nộp", 8), ("Tệp được dùng", 36),
+            ("Thời gian tệp", 15), ("Tệp không dùng", 30), ("Trạng thái", 20), ("Số lỗi", 7),
+            ("Số cảnh báo", 9)]  # fmt: skip
+    last = len(cols) - 1
+    r = _title(ws, st, report, "TÌNH HÌNH NỘP BẢNG TỰ CHẤM ĐIỂM", last)
+    deadline = report.bloc.info.deadline
+    if deadline:
+        ws.merge_range(r - 1, 0, r - 1, last, f"Hạn nộp: {deadline:%d/%m/%Y}", st(italic=True, align="center"))
+    head = r
+    for c, (label, width) in enumerate(cols):
+        ws.set_column(c, c, width)
+        ws.write_string(head, c, label, st.head())
+    times = {f.path: f.time_text for f in report.files}
+    r += 1
+    for i, u in enumerate(sorted(report.units, key=lambda u: [x.code for x in report.bloc.units].index(u.code)), 1):
+        submitted = u.status is not Status.MISSING
+        status_fmt = {
+            Status.RANKED: st.cell(font_color="#006100"),
+            Status.ERROR: st.cell(font_color="#9C0006", bold=True),
+            Status.MISSING: st.cell(font_color="#9C0006", bold=True, bg_color="#FCE4D6"),
+        }[u.status]
+        values: list[Any] = [
+            i, u.code, u.name, "Có" if submitted else "Chưa", u.file or "", times.get(u.file or "", ""),
+            "\n".join(u.unused), u.status.label, u.errors, u.warnings,
+        ]  # fmt: skip
+        for c, value in enumerate(values):
+            put(ws, r, c, value, status_fmt if c == 7 else st.cell(align="center" if c in (0, 3, 8, 9) else "left"))
+        ws.set_row(r, fit_height((u.name, 32), (u.file or "", 36), ("\n".join(u.unused), 30)))
+        r += 1
+    r += 1
+    ws.merge_range(r, 0, r, last, "CÁC TỆP TÌM THẤY TRONG THƯ MỤC", st(bold=True, align="left"))
+    r += 1
+    for c, label in enumerate(["STT", "Đơn vị", "Tệp"]):
+        ws.write_string(r, c, label, st.head())
+    ws.merge_range(r, 3, r, 4, "Được dùng", st.head())
+    ws.write_string(r, 5, "Thời gian tệp", st.head())
+    ws.merge_range(r, 6, r, last, "Ghi chú", st.head())
+    r += 1
+    for i, f in enumerate(report.files, 1):
+        put(ws, r, 0, i, st.cell(align="center"))
+        put(ws, r, 1, f.unit or "", st.cell(align="center"))
+        put(ws, r, 2, f.path, st.cell(font_size=10))
+        ws.merge_range(r, 3, r, 4, "Có" if f.used else "Không", st.cell(align="center"))
+        put(ws, r, 5, f.time_text, st.cell(align="center"))
+        ws.merge_range(r, 6, r, last, "", st.cell(font_size=10))
+        put(ws, r, 6, f.reason or "", st.cell(font_size=10))
+        ws.set_row(r, fit_height((f.path, 32), (f.reason or "", 60), line=14))
+        r += 1
+    ws.freeze_panes(head + 1, 0)
+    portrait_a4(ws, repeat=(head, head), landscape=True)

@@ -1,0 +1,171 @@
+"""The print-ready ranking workbook (PRODUCT.md §7), written with xlsxwriter, atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from . import __version__
+from . import labels as L
+from .atomic import atomic_path
+from .issues import Severity
+from .ranking_sheets import write_checks, write_detail, write_submissions, write_targets, write_titles
+from .report import Report, Status, UnitResult
+from .review_sheets import write_minutes, write_review
+from .xlsx_style import Styles, admin_header, fit_height, num, portrait_a4, put, set_default_font, signature
+
+COLUMNS = [
+    ("STT", 5), ("Hạng", 7), ("Mã đơn vị", 10), ("Tên đơn vị", 34), ("Điểm chuẩn", 9),
+    ("Điểm thưởng", 9), ("Điểm trừ", 9), ("Tổng điểm", 9), ("Xếp loại đơn vị", 20),
+    ("Đề nghị khen thưởng", 26), ("Ghi chú", 48),
+]  # fmt: skip
+
+
+def title_text(report: Report) -> str:
+    year = report.bloc.info.year
+    return f"BẢNG TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG THI ĐUA NĂM {year}"
+
+
+def subtitle_text(report: Report) -> str:
+    if report.final:
+        return "(Kết quả chính thức sau bình xét, suy tôn của khối)"
+    return "(Kết quả tạm thời theo điểm tự chấm của các đơn vị, trước khi khối bình xét)"
+
+
+def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
+    ws = book.add_worksheet(L.R_RANKING)
+    ws.hide_gridlines(2)
+    info = report.bloc.info
+    last = len(COLUMNS) - 1
+    for c, (_, width) in enumerate(COLUMNS):
+        ws.set_column(c, c, width)
+    admin_header(ws, st, row=0, governing=info.governing_body, body=info.name, left=(0, 3), right=(7, last))
+    ws.merge_range(3, 0, 3, last, title_text(report), st(bold=True, font_size=14, align="center"))
+    ws.merge_range(4, 0, 4, last, subtitle_text(report), st(italic=True, align="center"))
+    head = 6
+    for c, (label, _) in enumerate(COLUMNS):
+        ws.write_string(head, c, label, st.head())
+    ws.set_row(head, 33)
+    r = head + 1
+    ranked = [u for u in report.units if u.status is Status.RANKED]
+    for i, u in enumerate(ranked, start=1):
+        _unit_row(ws, st, r, i, u)
+        r += 1
+    first_data, last_ranked = head + 1, r - 1
+    unranked = [u for u in report.units if u.status is not Status.RANKED]
+    if unranked:
+        ws.merge_range(r, 0, r, last, "CÁC ĐƠN VỊ CHƯA ĐƯỢC XẾP HẠNG", st.cell(bold=True, bg_color="#FCE4D6"))
+        r += 1
+        for i, u in enumerate(unranked, start=len(ranked) + 1):
+            _unit_row(ws, st, r, i, u)
+            r += 1
+    errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
+    n_err = sum(1 for u in report.units if u.status is Status.ERROR)
+    n_miss = sum(1 for u in report.units if u.status is Status.MISSING)
+    summary = (
+        f"Tổng số {len(report.units)} đơn vị: {len(ranked)} đơn vị được xếp hạng, {n_err} đơn vị có lỗi, "
+        f"{n_miss} đơn vị chưa nộp. Kiểm tra: {errors} lỗi, {warnings} cảnh báo (xem trang '{L.R_CHECKS}')."
+    )
+    ws.merge_range(r + 1, 0, r + 1, last, summary, st(italic=True, text_wrap=True))
+    ws.set_row(r + 1, 32)
+    r += 3
+    if ranked:
+        r = _chart(book, ws, report, r, first_data, last_ranked, len(ranked))
+    end = signature(ws, st, report.bloc.info, r, left=(0, 3), right=(7, last))
+    ws.freeze_panes(head + 1, 0)
+    portrait_a4(ws, repeat=(head, head), landscape=True)
+    ws.print_area(0, 0, end, last)
+    ws.activate()
+
+
+def _unit_row(ws: Worksheet, st: Styles, r: int, stt: int, u: UnitResult) -> None:
+    ranked = u.status is Status.RANKED
+    fill = {} if ranked else {"font_color": "#7F7F7F"}
+    numf = st.cell(align="center", **fill)
+    rank_text = (f"{u.rank} (đồng hạng)" if u.tie else u.rank) if ranked else "—"
+    values: list[Any] = [
+        stt, rank_text, u.code, u.name, num(u.base), num(u.bonus), num(u.deduction), num(u.total),
+        u.rating.label if u.rating else "", u.proposal or "", u.note,
+    ]  # fmt: skip
+    for c, value in enumerate(values):
+        fmt = numf if c in (0, 1, 4, 5, 6, 7) else st.cell(**fill)
+        if c == 7 and ranked:
+            fmt = st.cell(align="center", bold=True)
+        if c == 9 and u.proposal:
+            fmt = st.cell(bold=True, font_color="#375623")
+        put(ws, r, c, value, fmt)
+    ws.set_row(
+        r, fit_height((u.note, 48), (u.name, 34), (u.proposal or "", 26), (u.rating.label if u.rating else "", 20))
+    )
+
+
+def _chart(book: xlsxwriter.Workbook, ws: Worksheet, report: Report, row: int, first: int, last: int, n: int) -> int:
+    chart = book.add_chart({"type": "bar"})
+    sheet = L.R_RANKING
+    chart.add_series({
+        "name": "Tổng điểm",
+        "categories": [sheet, first, 3, last, 3],
+        "values": [sheet, first, 7, last, 7],
+        "fill": {"color": "#2F5597"},
+        "data_labels": {"value": True, "num_format": "General", "font": {"name": "Times New Roman", "size": 9}},
+        "gap": 60,
+    })  # fmt: skip
+    chart.set_title({"name": "Tổng điểm thi đua của các đơn vị", "name_font": {"name": "Times New Roman", "size": 12}})
+    chart.set_legend({"none": True})
+    chart.set_y_axis({"reverse": True, "num_font": {"name": "Times New Roman", "size": 9}})
+    low = min(u.total for u in report.ranked if u.total is not None)
+    chart.set_x_axis({
+        "min": max(0, float(low) - 10) // 5 * 5,
+        "num_font": {"name": "Times New Roman", "size": 9},
+        "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+    })  # fmt: skip
+    height = 60 + 22 * n
+    chart.set_size({"width": 900, "height": height})
+    ws.insert_chart(row, 1, chart, {"x_offset": 10, "y_offset": 5, "object_position": 1})
+    return row + int(height / 20) + 2
+
+
+def _meta(book: xlsxwriter.Workbook, report: Report) -> None:
+    ws = book.add_worksheet(L.SHEET_META)
+    info = report.bloc.info
+    values = [
+        ("form", L.RANKING_FORM_ID), ("format_version", str(L.FORMAT_VERSION)), ("bloc", info.name),
+        ("year", str(info.year)), ("fingerprint", report.bloc.fingerprint),
+        ("generated_at", report.created.isoformat(timespec="seconds")), ("tool_version", __version__),
+        ("final", "1" if report.final else "0"),
+    ]  # fmt: skip
+    for r, (key, value) in enumerate(values):
+        ws.write_string(r, 0, key)
+        ws.write_string(r, 1, value)
+    ws.hide()
+
+
+def write_ranking(report: Report, path: Path | str) -> Path:
+    """Write the ranking workbook to `path` (temporary file, then rename)."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        book = xlsxwriter.Workbook(
+            str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+        )
+        set_default_font(book)
+        st = Styles(book, size=11)
+        _ranking_sheet(book, st, report)
+        write_detail(book, st, report)
+        write_targets(book, st, report)
+        write_titles(book, st, report)
+        write_checks(book, st, report)
+        write_submissions(book, st, report)
+        write_review(book, st, report)
+        if report.final:
+            write_minutes(book, st, report)
+        _meta(book, report)
+        kind = "chính thức" if report.final else "tạm thời"
+        book.set_properties({
+            "title": f"Xếp hạng thi đua năm {report.bloc.info.year} ({kind})",
+            "subject": report.bloc.info.name, "comments": L.RANKING_FORM_ID,
+        })  # fmt: skip
+        book.close()
+    return path

@@ -1,0 +1,190 @@
+"""The result of a collect run: units in ranking order, issues, files; and its JSON form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .atomic import write_text
+from .issues import Issue, Severity
+from .model import Bloc
+from .numbers import json_number
+from .ratings import Rating
+
+SCHEMA = "thidua-xlsx/report@1"
+TARGET_KEYS = ("ldtt", "cstd", "unit_rating", "party_rating")
+
+
+class Status(enum.Enum):
+    RANKED = "ranked"
+    ERROR = "error"
+    MISSING = "missing"
+
+    @property
+    def label(self) -> str:
+        return {"ranked": "Đã xếp hạng", "error": "Có lỗi, chưa xếp hạng", "missing": "Chưa nộp"}[self.value]
+
+
+@dataclass
+class UnitResult:
+    code: str
+    name: str
+    status: Status
+    file: str | None = None
+    file_time: float | None = None
+    unused: list[str] = field(default_factory=list)
+    base: Decimal | None = None
+    bonus: Decimal | None = None
+    deduction: Decimal | None = None
+    total: Decimal | None = None
+    rank: int | None = None
+    tie: bool = False
+    tied_with: list[str] = field(default_factory=list)
+    rating: Rating | None = None
+    party_rating: Rating | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    ldtt_share: Decimal | None = None
+    cstd_share: Decimal | None = None
+    targets_met: dict[str, bool | None] = field(default_factory=dict)
+    eligible: dict[str, bool | None] = field(default_factory=dict)
+    eligibility_notes: dict[str, list[str]] = field(default_factory=dict)
+    proposal: str | None = None
+    note: str = ""
+    needs_vote: bool = False
+    scores: dict[str, Decimal | None] = field(default_factory=dict)
+    score_cells: dict[str, str] = field(default_factory=dict)
+    errors: int = 0
+    warnings: int = 0
+    # Review round (bình xét)
+    self_total: Decimal | None = None
+    agreed_total: Decimal | None = None
+    agreed_reason: str = ""
+    votes: int | None = None
+
+    def to_dict(self, *, final: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "code": self.code,
+            "name": self.name,
+            "status": self.status.value,
+            "file": self.file,
+            "base": json_number(self.base),
+            "bonus": json_number(self.bonus),
+            "deduction": json_number(self.deduction),
+            "total": json_number(self.total),
+            "rank": self.rank,
+            "tie": self.tie,
+            "rating": self.rating.label if self.rating else None,
+            "targets_met": {k: self.targets_met.get(k) for k in TARGET_KEYS},
+            "eligible": dict(self.eligible),
+            "proposal": self.proposal,
+            "note": self.note,
+        }
+        if final:
+            out["agreed_total"] = json_number(self.agreed_total)
+            out["votes"] = self.votes
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    path: str
+    unit: str | None
+    used: bool
+    reason: str | None
+    mtime: float | None = None
+    read: bool = True  # False: passed over without reading
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "unit": self.unit, "used": self.used, "reason": self.reason}
+
+    @property
+    def time_text(self) -> str:
+        if not self.mtime:
+            return ""
+        return dt.datetime.fromtimestamp(self.mtime).strftime("%d/%m/%Y %H:%M")
+
+
+@dataclass
+class Meeting:
+    """What the year-end meeting decided (review round)."""
+
+    present: int
+    next_leader: str | None
+    next_deputy: str | None
+    source: str = ""
+
+
+@dataclass
+class Report:
+    bloc: Bloc
+    units: list[UnitResult]
+    issues: list[Issue]
+    files: list[FileEntry]
+    final: bool = False
+    meeting: Meeting | None = None
+    created: dt.datetime = field(default_factory=lambda: dt.datetime.now().astimezone())
+
+    @property
+    def ranked(self) -> list[UnitResult]:
+        return [u for u in self.units if u.status is Status.RANKED]
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for i in self.issues if i.severity is severity)
+
+    @property
+    def ok(self) -> bool:
+        """Nothing to fix: every unit ranked and no error anywhere (exit code 0)."""
+        return all(u.status is Status.RANKED for u in self.units) and not self.count(Severity.ERROR)
+
+    @property
+    def ranking(self) -> pd.DataFrame:
+        """One row per unit in ranking order, scores as exact Decimals."""
+        rows = [
+            {
+                "code": u.code,
+                "name": u.name,
+                "status": u.status.value,
+                "rank": u.rank,
+                "tie": u.tie,
+                "base": u.base,
+                "bonus": u.bonus,
+                "deduction": u.deduction,
+                "total": u.total,
+                "rating": u.rating.label if u.rating else None,
+                "proposal": u.proposal,
+                "note": u.note,
+                "file": u.file,
+            }
+            for u in self.units
+        ]
+        frame = pd.DataFrame(rows)
+        frame["rank"] = frame["rank"].astype("Int64")
+        return frame
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "schema": SCHEMA,
+            "bloc": {"name": self.bloc.info.name, "year": self.bloc.info.year},
+        }
+        if self.final:
+            out["final"] = True
+        out["units"] = [u.to_dict(final=self.final) for u in self.units]
+        out["issues"] = [i.to_dict() for i in self.issues]
+        out["files"] = [f.to_dict() for f in self.files]
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def write_json(report: Report, path: Path | str) -> Path:
+    """The JSON report (PRODUCT.md §8), written atomically."""
+    write_text(path, report.to_json())
+    return Path(path)

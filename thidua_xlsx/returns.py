@@ -1,0 +1,323 @@
+"""Read one returned workbook into scores, data and issues: rows by code, never by position."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import issues
+from . import labels as L
+from .inbox import Source
+from .issues import Issue, Severity
+from .model import Bloc, Kind, Unit
+from .numbers import ValueKind, parse_number, vn
+from .ratings import RATING_LABELS, Rating, parse_rating
+from .reader import Book, Unreadable, open_book
+from .sheets import Grid, a1
+from .text import clean, fold, fold_compact
+
+_CODE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
+
+
+@dataclass
+class ReturnData:
+    """What one file says, once read: who it is from, the scores and data, and its issues."""
+
+    file: str
+    mtime: float
+    unit: str | None = None
+    identified_by: str | None = None  # "form", "name", "code"
+    this_bloc: bool = True  # False: another bloc's or year's form
+    generated_at: str | None = None
+    scores: dict[str, Decimal | None] = field(default_factory=dict)
+    score_cells: dict[str, str] = field(default_factory=dict)
+    data: dict[str, Decimal | Rating | None] = field(default_factory=dict)
+    cached_total: Decimal | None = None
+    issues: list[Issue] = field(default_factory=list)
+    readable: bool = True
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for i in self.issues if i.severity is Severity.ERROR)
+
+    def add(self, kind_code: str, /, **kwargs: object) -> None:
+        self.issues.append(issues.make(kind_code, file=self.file, unit=self.unit, **kwargs))
+
+
+def read_return(source: Source, bloc: Bloc) -> ReturnData:
+    """Everything about one file; never raises for bad data (problems become issues)."""
+    out = ReturnData(file=source.display, mtime=source.mtime)
+    try:
+        book = open_book(source)
+        _parse(book, bloc, out, source)
+        out.issues[:0] = [_own(i, out) for i in book.problems]
+    except Unreadable as exc:
+        out.readable = False
+        out.issues.append(_own(exc.issue, out))
+    return out
+
+
+def _own(issue: Issue, out: ReturnData) -> Issue:
+    if issue.unit == out.unit:
+        return issue
+    return Issue(issue.code, issue.severity, issue.message, issue.file, out.unit, issue.sheet, issue.cell)
+
+
+def _sheet(book: Book, name: str, headers: list[str]) -> tuple[Grid, tuple[int, dict[str, int]]] | None:
+    """The sheet called `name` (NFC, any case) holding the header; else any sheet holding it."""
+    wanted = fold(name)
+    ordered = sorted(book.names, key=lambda n: (fold(n) != wanted, n in book.hidden))
+    for n in ordered:
+        if n == L.SHEET_META:
+            continue
+        grid = book.grid(n)
+        found = grid.find_header(headers) or grid.find_header_loose(headers, fold)
+        if found:
+            return grid, found
+        if fold(n) != wanted and len(book.names) > 8:
+            break  # do not load every sheet of a stray workbook
+    return None
+
+
+def _meta(book: Book) -> dict[str, str] | None:
+    for n in book.names:
+        if fold(n) == fold(L.SHEET_META):
+            grid = book.grid(n)
+            pairs = {grid.text(r, 0): grid.text(r, 1) for r in range(min(grid.height, 60))}
+            if pairs.get("form") == L.FORM_ID:
+                return pairs
+    return None
+
+
+def _parse(book: Book, bloc: Bloc, out: ReturnData, source: Source) -> None:
+    meta = _meta(book)
+    scores = _sheet(book, L.SHEET_SCORES, L.SCORE_HEADERS)
+    _identify(book, bloc, out, source, meta, scores[0] if scores else None)
+    if not out.unit:
+        return
+    if scores is None:
+        out.add("sheet-missing", sheet=L.SHEET_SCORES, headers=" | ".join(L.SCORE_HEADERS))
+    else:
+        _scores(scores[0], scores[1], bloc, out)
+    data = _sheet(book, L.SHEET_DATA, L.DATA_HEADERS)
+    if data is None:
+        out.add("sheet-missing", sheet=L.SHEET_DATA, headers=" | ".join(L.DATA_HEADERS))
+    else:
+        _data(data[0], data[1], out)
+
+
+def _identify(
+    book: Book, bloc: Bloc, out: ReturnData, source: Source, meta: dict[str, str] | None, grid: Grid | None
+) -> None:
+    units = {u.code.upper(): u for u in bloc.units}
+    if meta is not None:
+        code = meta.get("unit_code", "")
+        out.generated_at = meta.get("generated_at") or None
+        unit = units.get(code.upper())
+        if unit is None:
+            out.unit = None
+            out.add("unit-unknown", code=code)
+            return
+        out.unit, out.identified_by = unit.code, "form"
+        if fold(meta.get("bloc")) != fold(bloc.info.name):
+            out.this_bloc = False
+            out.add("other-bloc", sheet=L.SHEET_META, cell="B3", got=meta.get("bloc"), want=bloc.info.name)
+        year = meta.get("year", "")
+        if year != str(bloc.info.year):
+            out.this_bloc = False
+            out.add("other-year", sheet=L.SHEET_META, cell="B4", got=year or "?", want=bloc.info.year)
+        if out.this_bloc and meta.get("fingerprint") != bloc.fingerprint:
+            out.add("fingerprint-mismatch", sheet=L.SHEET_META, cell="B7")
+        return
+    unit, how = _guess_unit(bloc.units, grid, source)
+    if unit is None:
+        detail = f" ({how})" if how else ""
+        out.add("unit-unidentified", detail=detail)
+        return
+    out.unit, out.identified_by = unit.code, how
+    words = {"name": "tên đơn vị trong bảng", "code": "mã đơn vị trong tên tệp", "file": "tên đơn vị trong tên tệp"}
+    out.add("form-copied", how=words.get(how, how))
+
+
+def _guess_unit(units: tuple[Unit, ...], grid: Grid | None, source: Source) -> tuple[Unit | None, str]:
+    """A unit named in the top of the sheet, else in the file name (name or code)."""
+    if grid is not None:
+        top = " | ".join(fold(grid.value(r, c)) for r in range(min(grid.height, 15)) for c in range(6))
+        hits = [u for u in units if fold(u.name) and fold(u.name) in top]
+        best = _longest(hits)
+        if best:
+            return best, "name"
+    stem = source.name.rsplit(".", 1)[0]
+    folded = fold(stem)
+    hits = [u for u in units if fold(u.name) and fold(u.name) in folded]
+    best = _longest(hits)
+    if best:
+        return best, "file"
+    compact = fold_compact(stem.replace(".", " "))
+    tokens = {fold_compact(t) for t in re.split(r"[\s_\-.()\[\],;]+", fold(stem)) if t}
+    hits = [u for u in units if fold_compact(u.code) in tokens]
+    if len(hits) == 1:
+        return hits[0], "code"
+    hits = [u for u in units if len(u.code) >= 3 and compact.startswith(fold_compact(u.code))]
+    if len(hits) == 1:
+        return hits[0], "code"
+    return None, "không thấy tên hoặc mã đơn vị trong bảng và tên tệp" if not hits else "khớp nhiều đơn vị"
+
+
+def _longest(hits: list[Unit]) -> Unit | None:
+    """The unit whose name is the longest match, if it is not shared."""
+    if not hits:
+        return None
+    hits.sort(key=lambda u: len(fold(u.name)), reverse=True)
+    if len(hits) > 1 and fold(hits[0].name) == fold(hits[1].name):
+        return None
+    return hits[0]
+
+
+def _code(value: object) -> str:
+    return clean(value).rstrip(".").replace(" ", "")
+
+
+def _scores(grid: Grid, header: tuple[int, dict[str, int]], bloc: Bloc, out: ReturnData) -> None:
+    head, cols = header
+    c_code, c_text, c_max, c_score = cols[L.S_CODE], cols[L.S_TEXT], cols[L.S_MAX], cols[L.S_SCORE]
+    seen: dict[str, str] = {}
+    total_key = fold(L.TOTAL)
+    sheet = grid.name
+    for r in range(head + 1, grid.height):
+        code = _code(grid.value(r, c_code))
+        if not code:
+            if fold(grid.value(r, c_text)) == total_key:
+                cached = parse_number(grid.value(r, c_score))
+                out.cached_total = cached.value if cached.kind is ValueKind.NUMBER else None
+            continue
+        crit = bloc.by_code.get(code)
+        cell = a1(r, c_score)
+        if crit is None:
+            if _CODE.match(code) and (clean(grid.value(r, c_score)) or clean(grid.value(r, c_max))):
+                out.add("criterion-extra", sheet=sheet, cell=a1(r, c_code), code=code)
+            continue
+        if code in seen:
+            out.add("criterion-duplicate", sheet=sheet, cell=a1(r, c_code), code=code, first=seen[code])
+            continue
+        seen[code] = a1(r, c_code)
+        given_max = parse_number(grid.value(r, c_max))
+        if given_max.value is not None and given_max.value != crit.max:
+            out.add("max-edited", sheet=sheet, cell=a1(r, c_max), code=code, got=vn(given_max.value), want=vn(crit.max))
+        if not crit.is_leaf:
+            continue
+        out.score_cells[code] = cell
+        out.scores[code] = _score(grid.value(r, c_score), crit.code, crit.max, out, sheet, cell)
+    for crit in bloc.leaves:
+        if crit.code not in seen:
+            out.scores[crit.code] = None
+            out.add("criterion-missing", sheet=sheet, code=crit.code, text=crit.text[:80])
+    if out.cached_total is not None and not out.errors:
+        total = totals(bloc, out.scores)[3]
+        if total is not None and total != out.cached_total:
+            out.add("total-mismatch", sheet=sheet, cached=vn(out.cached_total), total=vn(total))
+
+
+def _score(raw: object, code: str, maximum: Decimal, out: ReturnData, sheet: str, cell: str) -> Decimal | None:
+    parsed = parse_number(raw)
+    shown = vn(maximum)
+    where = {"sheet": sheet, "cell": cell, "code": code, "max": shown}
+    if parsed.kind is ValueKind.EMPTY:
+        out.add("score-missing", **where)
+        return None
+    if parsed.value is None:
+        out.add("score-not-number", value=clean(raw)[:60], **where)
+        return None
+    if parsed.kind is ValueKind.TEXT_NUMBER:
+        out.add("score-text-number", sheet=sheet, cell=cell, code=code, value=clean(raw), parsed=vn(parsed.value))
+    if parsed.value < 0:
+        out.add("score-negative", value=vn(parsed.value), **where)
+        return None
+    if parsed.value > maximum:
+        out.add("score-above-max", value=vn(parsed.value), **where)
+        return None
+    return parsed.value
+
+
+def totals(bloc: Bloc, scores: dict[str, Decimal | None]) -> tuple[Decimal | None, ...]:
+    """(base, bonus, deduction, total) from leaf scores, exact; None when any leaf is unknown."""
+    sums = {Kind.BASE: Decimal(0), Kind.BONUS: Decimal(0), Kind.DEDUCTION: Decimal(0)}
+    for crit in bloc.leaves:
+        value = scores.get(crit.code)
+        if value is None:
+            return (None, None, None, None)
+        sums[crit.kind] += value
+    base, bonus, ded = sums[Kind.BASE], sums[Kind.BONUS], sums[Kind.DEDUCTION]
+    return base, bonus, ded, base + bonus - ded
+
+
+def _data(grid: Grid, header: tuple[int, dict[str, int]], out: ReturnData) -> None:
+    head, cols = header
+    c_code, c_value = cols[L.D_CODE], cols[L.D_VALUE]
+    rows: dict[str, int] = {}
+    for r in range(head + 1, grid.height):
+        code = fold_compact(grid.value(r, c_code)).upper()
+        if code and code not in rows:
+            rows[code] = r
+    sheet = grid.name
+    texts = dict(L.DATA_ROWS)
+    for code in L.COUNT_CODES:
+        out.data[code] = None
+        if code not in rows:
+            out.add("data-missing", sheet=sheet, code=code, text=texts[code])
+            continue
+        r = rows[code]
+        cell = a1(r, c_value)
+        raw = grid.value(r, c_value)
+        parsed = parse_number(raw)
+        if parsed.kind is ValueKind.EMPTY:
+            out.add("data-missing", sheet=sheet, cell=cell, code=code, text=texts[code])
+            continue
+        low = 1 if code == "TS" else 0
+        value = parsed.value
+        if value is None or value != value.to_integral_value() or value < low:
+            rule = f"phải là số nguyên từ {low} trở lên"
+            out.add("data-invalid", sheet=sheet, cell=cell, code=code, value=clean(raw)[:60], rule=rule)
+            continue
+        if parsed.kind is ValueKind.TEXT_NUMBER:
+            out.add("data-text-number", sheet=sheet, cell=cell, code=code, value=clean(raw), parsed=vn(value))
+        out.data[code] = value
+    for code in L.RATING_CODES:
+        out.data[code] = None
+        if code not in rows:
+            out.add("data-missing", sheet=sheet, code=code, text=texts[code])
+            continue
+        r = rows[code]
+        cell = a1(r, c_value)
+        raw = grid.value(r, c_value)
+        if not clean(raw):
+            out.add("data-missing", sheet=sheet, cell=cell, code=code, text=texts[code])
+            continue
+        rating = parse_rating(raw)
+        if rating is None:
+            out.add(
+                "rating-invalid",
+                sheet=sheet,
+                cell=cell,
+                code=code,
+                value=clean(raw)[:60],
+                choices="; ".join(RATING_LABELS),
+            )
+            continue
+        out.data[code] = rating
+    _consistency(out, sheet, {code: a1(r, c_value) for code, r in rows.items()})
+
+
+def _consistency(out: ReturnData, sheet: str, cells: dict[str, str]) -> None:
+    d = out.data
+    checks = [
+        ("LDTT", "TS", "Số LĐTT ({a}) lớn hơn tổng số người ({b}). Sửa lại LDTT hoặc TS."),
+        ("CSTD", "LDTT", "Số CSTĐ ({a}) lớn hơn số LĐTT ({b}): người đạt CSTĐ phải đạt LĐTT. Sửa lại CSTD."),
+        ("KHTNV", "TS", "Số không hoàn thành nhiệm vụ ({a}) lớn hơn tổng số người ({b})."),
+        ("KL", "TS", "Số bị kỷ luật ({a}) lớn hơn tổng số người ({b})."),
+    ]
+    for small, big, text in checks:
+        a, b = d.get(small), d.get(big)
+        if isinstance(a, Decimal) and isinstance(b, Decimal) and a > b:
+            out.add("data-inconsistent", sheet=sheet, cell=cells.get(small), detail=text.format(a=vn(a), b=vn(b)))

@@ -1,0 +1,252 @@
+"""The review round (bình xét, §9): read the meeting's inputs and turn them into the final ranking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from . import issues
+from . import labels as L
+from .errors import Problem, ReviewError
+from .model import Kind
+from .numbers import ValueKind, parse_number, vn
+from .pool import isolated
+from .ranking import rank_units
+from .report import Meeting, Report, Status
+from .review_sheets import (
+    MEETING_LABELS,
+    NEXT_DEPUTY,
+    NEXT_LEADER,
+    PRESENT,
+    REVIEW_HEADERS,
+    V_AGREED,
+    V_CODE,
+    V_REASON,
+    V_SELF,
+    V_VOTES,
+)
+from .sheets import Grid, a1, open_workbook, read_grid
+from .text import clean, fold
+
+
+@dataclass
+class _Sheets:
+    meta: dict[str, str] | None = None
+    review: Grid | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitReview:
+    code: str
+    self_shown: Decimal | None  # the self score the meeting saw
+    agreed: Decimal | None
+    reason: str
+    votes: int | None
+    row: int
+
+
+@dataclass
+class ReviewInput:
+    present: int
+    leader: str | None
+    deputy: str | None
+    units: dict[str, UnitReview] = field(default_factory=dict)
+
+
+def _read(path: Path) -> _Sheets:
+    """In a worker: the '_thidua' key/values and the 'Bình xét' grid of a ranking workbook."""
+    out = _Sheets()
+    try:
+        book = open_workbook(path)
+        names = {clean(n): n for n in book.sheet_names}
+        if L.SHEET_META in names:
+            g = read_grid(book, names[L.SHEET_META])
+            out.meta = {g.text(r, 0): g.text(r, 1) for r in range(min(g.height, 40))}
+        if L.R_REVIEW in names:
+            out.review = read_grid(book, names[L.R_REVIEW])
+    except Exception as exc:  # any broken file: a usage error with its reason
+        out.error = str(exc)[:200] or exc.__class__.__name__
+    return out
+
+
+def _failed(path: Path, why: str) -> _Sheets:
+    return _Sheets(error="tệp hỏng hoặc quá lớn" if why == "crash" else why)
+
+
+def read_review(path: Path | str, report: Report) -> ReviewInput:
+    """The meeting's inputs; ReviewError listing every problem with its sheet and cell."""
+    path = Path(path)
+    sheets = isolated(_read, path, fail=_failed)
+    if sheets.error:
+        raise ReviewError(f"Không đọc được bảng bình xét {path}: {sheets.error}")
+    info = report.bloc.info
+    problems: list[Problem] = []
+    meta = sheets.meta or {}
+    if meta.get("form") != L.RANKING_FORM_ID:
+        problems.append(Problem(None, None, "tệp không phải bảng xếp hạng do thidua-xlsx tạo (thiếu trang '_thidua')."))
+    else:
+        if fold(meta.get("bloc")) != fold(info.name):
+            problems.append(Problem(L.SHEET_META, "B3", f"bảng bình xét của khối \"{meta.get('bloc')}\", "
+                                    f"không phải \"{info.name}\"."))  # fmt: skip
+        if meta.get("year") != str(info.year):
+            problems.append(
+                Problem(L.SHEET_META, "B4", f"bảng bình xét năm {meta.get('year')}, không phải năm {info.year}.")
+            )
+    grid = sheets.review
+    if grid is None:
+        problems.append(Problem(L.R_REVIEW, None, "không có trang 'Bình xét'."))
+        raise ReviewError(f"Bảng bình xét {path} có lỗi cần sửa.", problems)
+    result = _inputs(grid, report, problems)
+    if problems:
+        raise ReviewError(
+            f"Bảng bình xét {path} có {len(problems)} lỗi cần sửa; chưa ghi kết quả chính thức.", problems
+        )
+    return result
+
+
+def _label_cells(grid: Grid) -> dict[str, tuple[int, int]]:
+    found: dict[str, tuple[int, int]] = {}
+    for r in range(min(grid.height, 40)):
+        for c, value in enumerate(grid.rows[r]):
+            text = clean(value)
+            for label in MEETING_LABELS:
+                if label not in found and fold(text) == fold(label):
+                    found[label] = (r, c + 1)  # the input is right of its label
+    return found
+
+
+def _unit_from(text: str, report: Report) -> str | None:
+    key = fold(text)
+    for u in report.bloc.units:
+        if key in (fold(u.code), fold(u.name)):
+            return u.code
+    return None
+
+
+def _inputs(grid: Grid, report: Report, problems: list[Problem]) -> ReviewInput:
+    sheet = grid.name
+    cells = _label_cells(grid)
+    n_units = len(report.bloc.units)
+
+    def where(label: str) -> tuple[str | None, object]:
+        if label not in cells:
+            problems.append(Problem(sheet, None, f"không tìm thấy ô '{label}'."))
+            return None, None
+        r, c = cells[label]
+        return a1(r, c), grid.value(r, c)
+
+    cell, raw = where(PRESENT)
+    present = 0
+    if cell:
+        parsed = parse_number(raw)
+        if parsed.kind is ValueKind.EMPTY:
+            problems.append(Problem(sheet, cell, f"chưa nhập '{PRESENT}'."))
+        elif (
+            parsed.value is None or parsed.value != parsed.value.to_integral_value() or not 1 <= parsed.value <= n_units
+        ):
+            problems.append(Problem(sheet, cell, f"'{PRESENT}' phải là số nguyên từ 1 đến {n_units}, "
+                                    f"không phải \"{clean(raw)}\"."))  # fmt: skip
+        else:
+            present = int(parsed.value)
+    chosen: dict[str, str | None] = {}
+    for label in (NEXT_LEADER, NEXT_DEPUTY):
+        cell, raw = where(label)
+        text = clean(raw)
+        chosen[label] = None
+        if cell and text:
+            code = _unit_from(text, report)
+            if code is None:
+                problems.append(Problem(sheet, cell, f'{label.lower()} "{text}" không phải đơn vị của khối.'))
+            chosen[label] = code
+    if chosen[NEXT_LEADER] and chosen[NEXT_LEADER] == chosen[NEXT_DEPUTY]:
+        problems.append(Problem(sheet, cells[NEXT_DEPUTY] and a1(*cells[NEXT_DEPUTY]),
+                                "khối trưởng và khối phó năm sau phải là hai đơn vị khác nhau."))  # fmt: skip
+    out = ReviewInput(present=present, leader=chosen[NEXT_LEADER], deputy=chosen[NEXT_DEPUTY])
+    found = grid.find_header(REVIEW_HEADERS)
+    if found is None:
+        problems.append(Problem(sheet, None, "không tìm thấy bảng có các cột " + ", ".join(REVIEW_HEADERS) + "."))
+        return out
+    head, cols = found
+    scale = report.bloc.info.base_total + report.bloc.kind_max(Kind.BONUS)
+    for r in range(head + 1, grid.height):
+        code_text = grid.text(r, cols[V_CODE])
+        if not code_text:
+            continue
+        code = _unit_from(code_text, report)
+        if code is None:
+            problems.append(Problem(sheet, a1(r, cols[V_CODE]), f'mã đơn vị "{code_text}" không có trong khối.'))
+            continue
+        shown = parse_number(grid.value(r, cols[V_SELF])).value
+        agreed_cell = a1(r, cols[V_AGREED])
+        parsed = parse_number(grid.value(r, cols[V_AGREED]))
+        agreed = parsed.value
+        if parsed.kind is ValueKind.NOT_NUMBER:
+            problems.append(Problem(sheet, agreed_cell, f"điểm thống nhất của {code} phải là số."))
+            agreed = None
+        elif agreed is not None and not 0 <= agreed <= scale:
+            problems.append(Problem(sheet, agreed_cell, f"điểm thống nhất của {code} là {vn(agreed)}, "
+                                    f"ngoài thang điểm 0 đến {vn(scale)}."))  # fmt: skip
+        reason = grid.text(r, cols[V_REASON])
+        if agreed is not None and agreed != shown and not reason:
+            problems.append(Problem(sheet, a1(r, cols[V_REASON]), f"điểm của {code} được đổi từ "
+                                    f"{vn(shown) if shown is not None else 'trống'} thành {vn(agreed)} "
+                                    "nhưng chưa ghi lý do điều chỉnh."))  # fmt: skip
+        votes_cell = a1(r, cols[V_VOTES])
+        pv = parse_number(grid.value(r, cols[V_VOTES]))
+        votes: int | None = None
+        if pv.kind is not ValueKind.EMPTY:
+            v = pv.value
+            if v is None or v != v.to_integral_value() or v < 0:
+                problems.append(Problem(sheet, votes_cell, f"số phiếu của {code} phải là số nguyên không âm."))
+            elif present and v > present:
+                problems.append(Problem(sheet, votes_cell, f"số phiếu của {code} ({vn(v)}) nhiều hơn số thành "
+                                        f"viên dự họp ({present})."))  # fmt: skip
+            else:
+                votes = int(v)
+        if code in out.units:
+            problems.append(Problem(sheet, a1(r, cols[V_CODE]), f"đơn vị {code} có hai dòng."))
+            continue
+        out.units[code] = UnitReview(code, shown, agreed, reason, votes, r)
+    return out
+
+
+def apply_review(report: Report, path: Path | str) -> Report:
+    """The final ranking: agreed scores replace self scores, votes break ties and gate proposals."""
+    review = read_review(path, report)
+    extra: list[issues.Issue] = []
+    shown_as = str(path)
+    for u in report.units:
+        entry = review.units.get(u.code)
+        if entry is None:
+            extra.append(issues.make("review-unit-absent", unit=u.code, file=shown_as, sheet=L.R_REVIEW))
+            u.votes = 0
+            if u.status is Status.RANKED:
+                u.agreed_total = u.total
+            continue
+        u.votes = entry.votes if entry.votes is not None else 0
+        cell = a1(entry.row, 3)
+        if u.status is not Status.RANKED:
+            if entry.agreed is not None:
+                extra.append(issues.make("review-score-unused", unit=u.code, file=shown_as, sheet=L.R_REVIEW,
+                                         cell=cell, agreed=vn(entry.agreed)))  # fmt: skip
+            continue
+        current = u.total
+        if entry.self_shown is not None and current is not None and entry.self_shown != current:
+            extra.append(issues.make("review-self-changed", unit=u.code, file=shown_as, sheet=L.R_REVIEW, cell=cell,
+                                     shown=vn(entry.self_shown), now=vn(current)))  # fmt: skip
+        if entry.agreed is not None:
+            u.agreed_total = entry.agreed
+        elif entry.self_shown is not None:
+            u.agreed_total = entry.self_shown  # the score the meeting saw and kept
+        else:
+            u.agreed_total = current
+        u.agreed_reason = entry.reason
+        u.self_total = current
+        u.total = u.agreed_total
+    meeting = Meeting(present=review.present, next_leader=review.leader, next_deputy=review.deputy, source=shown_as)
+    units = rank_units(report.bloc, report.units, meeting=meeting)
+    return Report(
+        bloc=report.bloc, units=units, issues=report.issues + extra, files=report.files, final=True, meeting=meeting
+    )

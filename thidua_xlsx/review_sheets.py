@@ -1,0 +1,198 @@
+"""'Bình xét' (the meeting's inputs) and 'Biên bản' (the minutes of the final ranking)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import xlsxwriter
+
+from . import labels as L
+from .model import Kind
+from .numbers import vn
+from .report import Report, Status
+from .sheets import column_letter
+from .xlsx_style import INPUT_FILL, Styles, admin_header, fit_height, num, portrait_a4, put
+
+# Labels of 'Bình xét' (exact: the review reader finds inputs by them)
+PRESENT = "Số thành viên dự họp"
+NEXT_LEADER = "Khối trưởng năm sau"
+NEXT_DEPUTY = "Khối phó năm sau"
+MEETING_LABELS = (PRESENT, NEXT_LEADER, NEXT_DEPUTY)
+V_CODE, V_NAME, V_SELF = "Mã đơn vị", "Tên đơn vị", "Tổng điểm tự chấm"
+V_AGREED, V_REASON, V_VOTES = "Điểm khối thống nhất", "Lý do điều chỉnh", "Số phiếu suy tôn"
+REVIEW_HEADERS = [V_CODE, V_NAME, V_SELF, V_AGREED, V_REASON, V_VOTES]
+REVIEW_COLS = [("STT", 5), (V_CODE, 11), (V_NAME, 38), (V_SELF, 12), (V_AGREED, 13), (V_REASON, 44), (V_VOTES, 11)]
+LABEL_COL, INPUT_COL = 2, 3  # each meeting input sits right of its label
+FIRST_INPUT_ROW = 4
+HEAD = 8
+
+
+def write_review(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
+    ws = book.add_worksheet(L.R_REVIEW)
+    ws.hide_gridlines(2)
+    last = len(REVIEW_COLS) - 1
+    year = report.bloc.info.year
+    ws.merge_range(0, 0, 0, last, f"BÌNH XÉT, SUY TÔN THI ĐUA NĂM {year}", st(bold=True, font_size=13, align="center"))
+    ws.merge_range(1, 0, 1, last, report.bloc.info.name, st(italic=True, align="center"))
+    hint = (
+        "Nhập tại cuộc họp cuối năm vào các ô nền vàng: điểm khối thống nhất (để trống: giữ điểm tự chấm; "
+        "điểm khác điểm tự chấm phải ghi lý do), số phiếu suy tôn, số thành viên dự họp, khối trưởng và "
+        "khối phó năm sau. Sau đó chạy: thidua-xlsx collect <thư mục> --review <tệp này>."
+    )
+    ws.merge_range(2, 0, 2, last, hint, st(italic=True, font_size=10, text_wrap=True))
+    ws.set_row(2, 44)
+    for c, (_, width) in enumerate(REVIEW_COLS):
+        ws.set_column(c, c, width)
+    units = report.units
+    first, end = HEAD + 1, HEAD + len(units)
+    name_list = f"=$C${first + 1}:$C${end + 1}"
+    input_fmt = st.cell(locked=False, bg_color=INPUT_FILL, align="center")
+    meeting = report.meeting
+    defaults = {
+        PRESENT: meeting.present if meeting else None,
+        NEXT_LEADER: _name(report, meeting.next_leader) if meeting else None,
+        NEXT_DEPUTY: _name(report, meeting.next_deputy) if meeting else None,
+    }
+    for i, label in enumerate(MEETING_LABELS):
+        r = FIRST_INPUT_ROW + i
+        ws.write_string(r, LABEL_COL, label, st.cell(bold=True, align="right"))
+        ws.merge_range(r, INPUT_COL, r, INPUT_COL + 1, "", input_fmt)
+        put(ws, r, INPUT_COL, defaults[label], input_fmt)
+    present_cell = f"${column_letter(INPUT_COL)}${FIRST_INPUT_ROW + 1}"
+    ws.data_validation(FIRST_INPUT_ROW, INPUT_COL, FIRST_INPUT_ROW, INPUT_COL, {
+        "validate": "integer", "criteria": "between", "minimum": 1, "maximum": max(len(units), 1),
+        "input_title": PRESENT, "input_message": f"Số đơn vị thành viên có mặt (1 đến {len(units)}).",
+        "error_title": "Số không hợp lệ", "error_message": f"Nhập số nguyên từ 1 đến {len(units)}.",
+    })  # fmt: skip
+    for r, label in ((FIRST_INPUT_ROW + 1, NEXT_LEADER), (FIRST_INPUT_ROW + 2, NEXT_DEPUTY)):
+        ws.data_validation(r, INPUT_COL, r, INPUT_COL, {
+            "validate": "list", "source": name_list,
+            "input_title": label, "input_message": "Chọn một đơn vị trong danh sách.",
+            "error_title": "Không phải đơn vị của khối", "error_message": "Chọn một đơn vị trong danh sách.",
+        })  # fmt: skip
+    for c, (label, _) in enumerate(REVIEW_COLS):
+        ws.write_string(HEAD, c, label, st.head())
+    ws.set_row(HEAD, 33)
+    scale = report.bloc.info.base_total + report.bloc.kind_max(Kind.BONUS)
+    for i, u in enumerate(units, start=1):
+        r = HEAD + i
+        put(ws, r, 0, i, st.cell(align="center"))
+        put(ws, r, 1, u.code, st.cell(align="center"))
+        put(ws, r, 2, u.name, st.cell())
+        self_total = u.self_total if u.self_total is not None else (u.total if report.final is False else None)
+        put(ws, r, 3, num(self_total), st.cell(align="center"))
+        agreed = u.agreed_total if report.final and u.agreed_total != u.self_total else None
+        put(ws, r, 4, num(agreed), input_fmt)
+        put(ws, r, 5, u.agreed_reason if report.final else "", st.cell(locked=False, bg_color=INPUT_FILL))
+        put(ws, r, 6, u.votes if report.final else None, input_fmt)
+        ws.set_row(r, fit_height((u.name, 38), (u.agreed_reason, 44)))
+    if units:
+        ws.data_validation(first, 4, end, 4, {
+            "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": float(scale),
+            "input_title": V_AGREED,
+            "input_message": f"Để trống nếu giữ điểm tự chấm. Điểm từ 0 đến {vn(scale)}; đổi điểm phải ghi lý do.",
+            "error_title": "Điểm không hợp lệ", "error_message": f"Điểm từ 0 đến {vn(scale)}.",
+        })  # fmt: skip
+        ws.data_validation(first, 6, end, 6, {
+            "validate": "integer", "criteria": "between", "minimum": 0, "maximum": "=" + present_cell,
+            "input_title": V_VOTES, "input_message": "Số phiếu suy tôn: số nguyên, không quá số thành viên dự họp.",
+            "error_title": "Số phiếu không hợp lệ",
+            "error_message": "Số phiếu là số nguyên từ 0 đến số thành viên dự họp.",
+        })  # fmt: skip
+    ws.freeze_panes(HEAD + 1, 3)
+    portrait_a4(ws, repeat=(HEAD, HEAD), landscape=True)
+    ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True,
+                    "format_rows": True})  # fmt: skip
+
+
+def _name(report: Report, code: str | None) -> str | None:
+    if not code:
+        return None
+    unit = report.bloc.unit_by_code.get(code)
+    return unit.name if unit else code
+
+
+def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
+    """Minutes of the review meeting, laid out for a secretary and the chair to sign."""
+    ws = book.add_worksheet(L.R_MINUTES)
+    ws.hide_gridlines(2)
+    info = report.bloc.info
+    meeting = report.meeting
+    widths = [6, 10, 34, 11, 11, 9, 30, 34]
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
+    last = len(widths) - 1
+    r = admin_header(ws, st, row=0, governing=info.governing_body, body=info.name, left=(0, 2), right=(5, last))
+    ws.merge_range(r, 0, r, last, "BIÊN BẢN", st(bold=True, font_size=14, align="center"))
+    ws.merge_range(r + 1, 0, r + 1, last, f"Họp bình xét, suy tôn thi đua năm {info.year}",
+                   st(bold=True, align="center"))  # fmt: skip
+    r += 3
+    present = meeting.present if meeting else 0
+    lines = [
+        f"Khối thi đua: {info.name}.",
+        f"Số thành viên dự họp: {present}/{len(report.units)} đơn vị.",
+        f"Căn cứ bảng tự chấm điểm của các đơn vị và ý kiến thống nhất tại cuộc họp, khối đã bình xét, "
+        f"bỏ phiếu suy tôn; đề nghị khen thưởng cần số phiếu nhiều hơn {vn(info.vote_share_min)} % số "
+        "thành viên dự họp.",
+    ]
+    for text in lines:
+        ws.merge_range(r, 0, r, last, text, st(text_wrap=True))
+        ws.set_row(r, fit_height((text, 140)))
+        r += 1
+    r += 1
+    ws.merge_range(r, 0, r, last, "I. ĐIỀU CHỈNH ĐIỂM ĐÃ THỐNG NHẤT", st(bold=True))
+    r += 1
+    changed = [u for u in report.units if u.agreed_total is not None and u.agreed_total != u.self_total]
+    heads = ["STT", "Mã đơn vị", "Tên đơn vị", "Điểm tự chấm", "Điểm thống nhất"]
+    for c, label in enumerate(heads):
+        ws.write_string(r, c, label, st.head())
+    ws.merge_range(r, 5, r, last, "Lý do điều chỉnh", st.head())
+    r += 1
+    if not changed:
+        ws.merge_range(
+            r, 0, r, last, "Không có điều chỉnh; giữ nguyên điểm tự chấm của các đơn vị.", st.cell(italic=True)
+        )
+        r += 1
+    for i, u in enumerate(changed, 1):
+        for c, value in enumerate([i, u.code, u.name, num(u.self_total), num(u.agreed_total)]):
+            put(ws, r, c, value, st.cell(align="left" if c == 2 else "center"))
+        ws.merge_range(r, 5, r, last, "", st.cell())
+        put(ws, r, 5, u.agreed_reason, st.cell())
+        ws.set_row(r, fit_height((u.agreed_reason, 70), (u.name, 34)))
+        r += 1
+    r += 1
+    ws.merge_range(r, 0, r, last, "II. KẾT QUẢ BỎ PHIẾU SUY TÔN, XẾP HẠNG VÀ ĐỀ NGHỊ KHEN THƯỞNG", st(bold=True))
+    r += 1
+    heads = ["Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm", "Số phiếu", "Tỷ lệ (%)", "Đề nghị khen thưởng", "Ghi chú"]
+    for c, label in enumerate(heads):
+        ws.write_string(r, c, label, st.head())
+    r += 1
+    for u in report.units:
+        share = None
+        if meeting and meeting.present and u.votes is not None:
+            share = round(u.votes * 100 / meeting.present, 2)
+        rank: Any = (f"{u.rank} (đồng hạng)" if u.tie else u.rank) if u.status is Status.RANKED else "—"
+        values = [rank, u.code, u.name, num(u.total), u.votes, share, u.proposal or "", u.note]
+        for c, value in enumerate(values):
+            put(ws, r, c, value, st.cell(align="left" if c in (2, 6, 7) else "center", font_size=10))
+        ws.set_row(r, fit_height((u.note, 34), (u.name, 34), (u.proposal or "", 30), line=14))
+        r += 1
+    r += 1
+    ws.merge_range(r, 0, r, last, "III. BẦU KHỐI TRƯỞNG, KHỐI PHÓ NĂM SAU", st(bold=True))
+    r += 1
+    for label, code in ((NEXT_LEADER, meeting.next_leader if meeting else None),
+                        (NEXT_DEPUTY, meeting.next_deputy if meeting else None)):  # fmt: skip
+        ws.merge_range(r, 0, r, last, f"{label}: {_name(report, code) or '(chưa bầu)'}.", st())
+        r += 1
+    r += 1
+    ws.merge_range(r, 0, r, last, "Biên bản được lập và thông qua tại cuộc họp.", st(italic=True))
+    r += 2
+    centre = {"align": "center"}
+    ws.merge_range(r, 0, r, 2, "THƯ KÝ", st(bold=True, **centre))
+    ws.merge_range(r, 5, r, last, "TM. KHỐI THI ĐUA", st(bold=True, **centre))
+    ws.merge_range(r + 1, 0, r + 1, 2, "(Ký, ghi rõ họ tên)", st(italic=True, **centre))
+    ws.merge_range(r + 1, 5, r + 1, last, "TRƯỞNG KHỐI", st(bold=True, **centre))
+    if info.signer:
+        ws.merge_range(r + 6, 5, r + 6, last, info.signer, st(bold=True, **centre))
+    portrait_a4(ws, landscape=True)
+    ws.print_area(0, 0, r + 7, last)

@@ -1,0 +1,284 @@
+"""The self-scoring workbook a unit fills (PRODUCT.md §4): `thidua-xlsx templates`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+
+from . import __version__
+from . import labels as L
+from .atomic import atomic_path
+from .errors import OutputError, ThiduaError
+from .model import Bloc, Kind, Unit
+from .numbers import plain, vn
+from .sheets import a1
+from .template_sheets import write_data_sheet, write_guide_sheet, write_meta_sheet
+from .text import slug
+from .xlsx_style import (
+    INPUT_FILL,
+    SECTION_FILL,
+    Styles,
+    admin_header,
+    date_line,
+    fit_height,
+    portrait_a4,
+    set_default_font,
+)
+
+HEAD = 7  # 0-based row of the score table's header
+COLS = (9, 52, 10, 11, 30)  # widths of Mã | Nội dung | Điểm tối đa | Điểm tự chấm | Giải trình
+MAX_FORMULA = 7000  # stay well inside Excel's 8,192-character formula limit
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where each criterion and total sits on 'Tự chấm điểm' (0-based rows)."""
+
+    rows: dict[str, int]
+    totals: dict[str, int]
+    last: int
+
+
+def layout(bloc: Bloc) -> Layout:
+    rows = {c.code: HEAD + 1 + i for i, c in enumerate(bloc.criteria)}
+    first_total = HEAD + 1 + len(bloc.criteria) + 1
+    totals = {label: first_total + i for i, label in enumerate(L.TOTAL_LABELS)}
+    return Layout(rows=rows, totals=totals, last=first_total + len(L.TOTAL_LABELS))
+
+
+def template_name(unit: Unit) -> str:
+    """'VHTT_phong-van-hoa-va-thong-tin.xlsx': the unit code and an unaccented slug."""
+    return f"{unit.code}_{slug(unit.name) or 'don-vi'}.xlsx"
+
+
+def _ranges(rows: Sequence[int], col: int = 3) -> list[str]:
+    """Cells of `rows` in column `col`, consecutive rows merged: ['D9:D11', 'D13']."""
+    out: list[str] = []
+    rows = sorted(rows)
+    i = 0
+    while i < len(rows):
+        j = i
+        while j + 1 < len(rows) and rows[j + 1] == rows[j] + 1:
+            j += 1
+        out.append(a1(rows[i], col) if i == j else f"{a1(rows[i], col)}:{a1(rows[j], col)}")
+        i = j + 1
+    return out
+
+
+def _sum(refs: list[str], fn: str = "SUM") -> str:
+    """fn over many references, nested so no call passes Excel's 255 arguments."""
+    if not refs:
+        return "0"
+    chunks = [refs[i : i + 250] for i in range(0, len(refs), 250)]
+    parts = [f"{fn}({','.join(chunk)})" for chunk in chunks]
+    return parts[0] if len(parts) == 1 else "+".join(parts)
+
+
+def write_scores_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: Unit) -> None:
+    ws = book.add_worksheet(L.SHEET_SCORES)
+    ws.hide_gridlines(2)
+    for c, width in enumerate(COLS):
+        ws.set_column(c, c, width)
+    info = bloc.info
+    lay = layout(bloc)
+    r = admin_header(ws, st, row=0, governing=info.governing_body, body=info.name,
+                     left=(0, 1), right=(2, 4))  # fmt: skip
+    ws.merge_range(
+        3,
+        0,
+        3,
+        4,
+        f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {info.year}",
+        st(bold=True, font_size=14, align="center"),
+    )
+    ws.merge_range(4, 0, 4, 4, f"Đơn vị: {unit.name}", st(bold=True, align="center", text_wrap=True))
+    due = f"; gửi khối trưởng trước ngày {info.deadline:%d/%m/%Y}" if info.deadline else ""
+    ws.merge_range(5, 0, 5, 4, f"(Kèm theo báo cáo tổng kết công tác thi đua, khen thưởng năm {info.year}{due})",
+                   st(italic=True, align="center", text_wrap=True))  # fmt: skip
+    del r
+
+    leaves = [c for c in bloc.criteria if c.is_leaf]
+    leaf_rows = [lay.rows[c.code] for c in leaves]
+    refs = _ranges(leaf_rows)
+    n = len(leaves)
+    counted = _sum(refs, "COUNT")
+    over_terms = "+".join(f"(N({a1(x, 3)})>{a1(x, 2)})+(N({a1(x, 3)})<0)" for x in leaf_rows)
+    if len(over_terms) > MAX_FORMULA:
+        over_terms = "0"
+    status = (
+        f'=IF({counted}={n},IF(({over_terms})=0,"Tình trạng: đã chấm đủ {n}/{n} tiêu chí.",'
+        f'"Tình trạng: đã chấm đủ; có "&({over_terms})&" ô điểm ngoài khung (tô đỏ): sửa lại."),'
+        f'"Tình trạng: còn "&({n}-{counted})&"/{n} tiêu chí chưa chấm điểm (ô tô vàng)"'
+        f'&IF(({over_terms})>0,"; "&({over_terms})&" ô điểm ngoài khung (tô đỏ)","")&".")'
+    )
+    ws.merge_range(6, 0, 6, 4, "", st(bold=True, font_color="#C00000", align="left"))
+    ws.write_formula(6, 0, status, st(bold=True, font_color="#C00000", align="left"), "")
+
+    for c, label in enumerate(L.SCORE_HEADERS):
+        ws.write_string(HEAD, c, label, st.head())
+    ws.set_row(HEAD, 33)
+
+    unlocked_score = st.cell(locked=False, bg_color=INPUT_FILL, num_format="0.##", align="center")
+    unlocked_note = st.cell(locked=False, valign="top")
+    for crit in bloc.criteria:
+        row = lay.rows[crit.code]
+        extra = {"bold": True, "bg_color": SECTION_FILL} if not crit.is_leaf else {}
+        ws.write_string(row, 0, crit.code, st.cell(align="center", num_format="@", **extra))
+        ws.write_string(row, 1, crit.text, st.cell(indent=min(crit.depth, 3), **extra))
+        ws.write_number(row, 2, float(crit.max), st.cell(num_format="0.##", align="center", **extra))
+        if crit.is_leaf:
+            ws.write_blank(row, 3, None, unlocked_score)
+        else:
+            kids = [lay.rows[k.code] for k in bloc.children(crit.code)]
+            ws.write_formula(row, 3, "=" + _sum(_ranges(kids)),
+                             st.cell(num_format="0.##", align="center", **extra), "")  # fmt: skip
+        ws.write_blank(row, 4, None, unlocked_note)
+        ws.set_row(row, fit_height((crit.text, COLS[1] - 2 * min(crit.depth, 3))))
+
+    _validations(ws, st, bloc, lay)
+    _totals(ws, st, bloc, lay)
+    _signature(ws, st, bloc, lay)
+
+    ws.freeze_panes(HEAD + 1, 0)
+    portrait_a4(ws, repeat=(HEAD, HEAD))
+    ws.print_area(0, 0, lay.last + 8, 4)
+    ws.activate()
+    ws.protect(bloc.info.template_password, {
+        "select_locked_cells": True, "select_unlocked_cells": True,
+        "format_columns": True, "format_rows": True,
+    })  # fmt: skip
+
+
+def _validations(ws, st: Styles, bloc: Bloc, lay: Layout) -> None:
+    """0..max per leaf (grouped by max and kind), and marks for empty and out-of-range cells."""
+    groups: dict[tuple[Decimal, Kind], list[int]] = {}
+    for crit in bloc.leaves:
+        groups.setdefault((crit.max, crit.kind), []).append(lay.rows[crit.code])
+    for (maximum, kind), rows in groups.items():
+        refs = _ranges(rows)
+        what = "số điểm bị trừ (số dương)" if kind is Kind.DEDUCTION else "điểm tự chấm"
+        ws.data_validation(refs[0].split(":")[0] + ":" + refs[0].split(":")[-1], {
+            "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": float(maximum),
+            "ignore_blank": True, "multi_range": " ".join(refs),
+            "input_title": "Điểm tự chấm",
+            "input_message": f"Nhập {what} từ 0 đến {vn(maximum)}.",
+            "error_title": "Điểm không hợp lệ",
+            "error_message": f"Điểm phải là số từ 0 đến {vn(maximum)} (điểm tối đa của tiêu chí).",
+        })  # fmt: skip
+    refs = _ranges([lay.rows[c.code] for c in bloc.leaves])
+    first = refs[0].split(":")[0]
+    bad = f"=OR(ISTEXT({first}),AND(ISNUMBER({first}),OR({first}<0,{first}>$C{first[1:]})))"
+    span = refs[0]
+    ws.conditional_format(span, {
+        "type": "formula", "criteria": bad, "multi_range": " ".join(refs),
+        "format": st.dxf(bg_color="#F4B084", font_color="#9C0006", bold=True),
+    })  # fmt: skip
+    ws.conditional_format(span, {
+        "type": "blanks", "multi_range": " ".join(refs),
+        "format": st.dxf(bg_color="#FFE699"),
+    })  # fmt: skip
+
+
+def _totals(ws, st: Styles, bloc: Bloc, lay: Layout) -> None:
+    label_fmt = st.cell(bold=True, align="right")
+    value_fmt = st.cell(bold=True, num_format="0.##", align="center", bg_color="#E2EFDA")
+    max_fmt = st.cell(num_format="0.##", align="center")
+    by_kind = {
+        L.TOTAL_BASE: Kind.BASE,
+        L.TOTAL_BONUS: Kind.BONUS,
+        L.TOTAL_DEDUCTION: Kind.DEDUCTION,
+    }
+    for label, kind in by_kind.items():
+        row = lay.totals[label]
+        rows = [lay.rows[c.code] for c in bloc.leaves if c.kind is kind]
+        ws.write_blank(row, 0, None, st.cell())
+        ws.write_string(row, 1, label, label_fmt)
+        ws.write_number(row, 2, float(bloc.kind_max(kind)), max_fmt)
+        ws.write_formula(row, 3, "=" + _sum(_ranges(rows)), value_fmt, "")
+        ws.write_blank(row, 4, None, st.cell())
+    row = lay.totals[L.TOTAL]
+    base, bonus, ded = (a1(lay.totals[x], 3) for x in (L.TOTAL_BASE, L.TOTAL_BONUS, L.TOTAL_DEDUCTION))
+    ws.write_blank(row, 0, None, st.cell())
+    ws.write_string(row, 1, L.TOTAL, st.cell(bold=True, align="right", font_size=13))
+    ws.write_blank(row, 2, None, st.cell())
+    ws.write_formula(row, 3, f"={base}+{bonus}-{ded}", st.cell(bold=True, num_format="0.##",
+                     align="center", bg_color="#C6E0B4", font_size=13), "")  # fmt: skip
+    ws.write_string(row, 4, f"Điểm chuẩn tối đa {plain(bloc.info.base_total)}",
+                    st.cell(italic=True, font_size=10))  # fmt: skip
+
+
+def _signature(ws, st: Styles, bloc: Bloc, lay: Layout) -> None:
+    r = lay.last + 1
+    centre = {"align": "center"}
+    ws.merge_range(r, 2, r, 4, date_line(bloc.info.place, bloc.info.year), st(italic=True, **centre))
+    ws.merge_range(r + 1, 0, r + 1, 1, "NGƯỜI LẬP BIỂU", st(bold=True, **centre))
+    ws.merge_range(r + 1, 2, r + 1, 4, "THỦ TRƯỞNG ĐƠN VỊ", st(bold=True, **centre))
+    ws.merge_range(r + 2, 0, r + 2, 1, "(Ký, ghi rõ họ tên)", st(italic=True, **centre))
+    ws.merge_range(r + 2, 2, r + 2, 4, "(Ký, ghi rõ họ tên và đóng dấu)", st(italic=True, **centre))
+
+
+def write_template(bloc: Bloc, unit: Unit, path: Path, *, generated_at: str | None = None) -> Path:
+    """One unit's self-scoring workbook, written atomically."""
+    with atomic_path(path) as tmp:
+        book = xlsxwriter.Workbook(
+            str(tmp),
+            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        )
+        set_default_font(book)
+        st = Styles(book, size=12)
+        write_scores_sheet(book, st, bloc, unit)
+        write_data_sheet(book, st, bloc, unit)
+        write_guide_sheet(book, st, bloc, unit)
+        write_meta_sheet(book, bloc, unit, generated_at=generated_at or _now(), version=__version__)
+        book.set_properties({"title": f"Bảng tự chấm điểm thi đua năm {bloc.info.year} - {unit.name}",
+                             "subject": bloc.info.name, "comments": L.FORM_ID})  # fmt: skip
+        book.close()
+    return path
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _one(args: tuple[Bloc, Unit, Path, str]) -> Path:
+    bloc, unit, path, stamp = args
+    return write_template(bloc, unit, path, generated_at=stamp)
+
+
+def write_templates(
+    bloc: Bloc,
+    out_dir: Path | str,
+    *,
+    units: Sequence[str] | None = None,
+    force: bool = False,
+    workers: int | None = None,
+) -> list[Path]:
+    """One template per unit (or per code in `units`) in `out_dir`; refuse to overwrite."""
+    out_dir = Path(out_dir)
+    chosen = list(bloc.units)
+    if units:
+        by_code = {u.code.upper(): u for u in bloc.units}
+        unknown = [c for c in units if c.upper() not in by_code]
+        if unknown:
+            known = ", ".join(u.code for u in bloc.units)
+            raise ThiduaError(f"Không có đơn vị mã {', '.join(unknown)} trong khối. Các mã có: {known}.")
+        chosen = list(dict.fromkeys(by_code[c.upper()] for c in units))
+    targets = [(u, out_dir / template_name(u)) for u in chosen]
+    existing = [p for _, p in targets if p.exists()]
+    if existing and not force:
+        names = ", ".join(p.name for p in existing[:5]) + (" …" if len(existing) > 5 else "")
+        raise OutputError(f"Đã có {len(existing)} tệp mẫu trong {out_dir} ({names}). Dùng --force để ghi đè.")
+    stamp = _now()
+    jobs = [(bloc, u, p, stamp) for u, p in targets]
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    if workers > 1 and len(jobs) >= 40:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(_one, jobs, chunksize=16))
+    return [_one(job) for job in jobs]

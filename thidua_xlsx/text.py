@@ -1,0 +1,100 @@
+"""Vietnamese text helpers: normalisation, loose matching, slugs and collation."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Dash look-alikes units type or paste from Word.
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d"), "-")
+_SPACES = re.compile(r"\s+")
+
+# Combining marks that make a distinct letter (ă â ê ô ơ ư) versus tone marks.
+_LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
+# Tone order of Vietnamese collation: ngang, huyền, hỏi, ngã, sắc, nặng.
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+_ALPHABET = [
+    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m", "n",
+    "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
+]  # fmt: skip
+_LETTER_WEIGHT = {letter: 1000 + i for i, letter in enumerate(_ALPHABET)}
+
+
+def clean(value: object) -> str:
+    """Cell value as NFC text, trimmed, inner whitespace collapsed; '' for blanks."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFC", str(value)).translate(_DASHES)
+    return _SPACES.sub(" ", text).strip()
+
+
+def fold(value: object) -> str:
+    """Loose key: no case, no diacritics (đ→d), one kind of dash, single spaces.
+
+    Old and new tone placement ("hoà"/"hòa") fold to the same key because tones go.
+    """
+    text = clean(value).lower().replace("đ", "d")
+    decomposed = unicodedata.normalize("NFD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    bare = re.sub(r"\s*-\s*", " - ", bare)
+    return _SPACES.sub(" ", bare).strip()
+
+
+def fold_compact(value: object) -> str:
+    """`fold` without spaces or punctuation: for matching codes and names in file names."""
+    return re.sub(r"[^0-9a-z]", "", fold(value))
+
+
+def slug(value: object, *, limit: int = 60) -> str:
+    """Unaccented ASCII slug for file names: 'Phòng Văn hóa' → 'phong-van-hoa'."""
+    text = re.sub(r"[^0-9a-z]+", "-", fold(value)).strip("-")
+    return text[:limit].rstrip("-")
+
+
+def _letters(text: str) -> list[tuple[str, int]]:
+    """Split NFD text into (base letter with its letter marks, tone) pairs."""
+    out: list[tuple[str, int]] = []
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(ch) and out:
+            base, tone = out[-1]
+            if ch in _TONES:
+                out[-1] = (base, _TONES[ch])
+            elif ch in _LETTER_MARKS:
+                out[-1] = (unicodedata.normalize("NFC", base + ch), tone)
+            continue
+        out.append((ch, 0))
+    return out
+
+
+def collation_key(value: object) -> tuple:
+    """Sort key in Vietnamese dictionary order (CLDR vi).
+
+    Letters first (a < ă < â, d < đ, …), then tones as a secondary difference
+    (ngang < huyền < hỏi < ngã < sắc < nặng), then case (lower first).
+    """
+    text = clean(value)
+    pairs = _letters(text)
+    primary: list[int] = []
+    secondary: list[int] = []
+    tertiary: list[int] = []
+    for base, tone in pairs:
+        lower = base.lower()
+        if lower in _LETTER_WEIGHT:
+            primary.append(_LETTER_WEIGHT[lower])
+        elif lower.isdigit():
+            primary.append(500 + int(lower) if lower.isascii() else 600)
+        elif lower.isspace():
+            primary.append(1)
+        else:
+            primary.append(100 + ord(lower) if ord(lower) < 400 else 5000 + ord(lower))
+        secondary.append(tone)
+        tertiary.append(0 if base == lower else 1)
+    return (tuple(primary), tuple(secondary), tuple(tertiary))
+
+
+def is_formula_like(text: str) -> bool:
+    """Text that a spreadsheet would take for a formula if written as a plain value."""
+    return bool(text) and text[0] in "=+-@"

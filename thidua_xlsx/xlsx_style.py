@@ -1,0 +1,166 @@
+"""Shared xlsxwriter look: Times New Roman, administrative header (Nghị định 30/2020/NĐ-CP)."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from . import labels as L
+from .model import BlocInfo
+from .text import clean
+
+FONT = "Times New Roman"
+INPUT_FILL = "#FFF9DB"  # cells a user types into
+HEAD_FILL = "#DDEBF7"
+SECTION_FILL = "#F2F2F2"
+
+
+class Styles:
+    """Formats created once per workbook, looked up by their properties."""
+
+    def __init__(self, book: xlsxwriter.Workbook, *, size: int = 12) -> None:
+        self.book = book
+        self.size = size
+        self._cache: dict[tuple, Any] = {}
+
+    def __call__(self, **props: Any) -> Any:
+        props.setdefault("font_name", FONT)
+        props.setdefault("font_size", self.size)
+        props.setdefault("valign", "vcenter")
+        key = tuple(sorted(props.items()))
+        fmt = self._cache.get(key)
+        if fmt is None:
+            fmt = self._cache[key] = self.book.add_format(props)
+        return fmt
+
+    def dxf(self, **props: Any) -> Any:
+        """A format for conditional formatting (no font defaults: it overlays the cell's)."""
+        key = ("dxf", *sorted(props.items()))
+        fmt = self._cache.get(key)
+        if fmt is None:
+            fmt = self._cache[key] = self.book.add_format(props)
+        return fmt
+
+    # Common shapes
+    def cell(self, **extra: Any) -> Any:
+        return self(**{"border": 1, "text_wrap": True, **extra})
+
+    def head(self, **extra: Any) -> Any:
+        return self(**{"border": 1, "bold": True, "text_wrap": True, "align": "center", "bg_color": HEAD_FILL, **extra})
+
+
+def fit_height(*texts: tuple[str, float], line: float = 16.0) -> float:
+    """Row height (points) for wrapped text in columns of the given widths.
+
+    Neither Excel nor LibreOffice re-fits a written row on opening, so estimate: Times
+    New Roman 12 sets about 1.05 characters per unit of column width.
+    """
+    lines = 1
+    for text, width in texts:
+        per_line = max(width * 1.05 - 1, 1)
+        n = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+        lines = max(lines, n)
+    return line * lines + 4
+
+
+def set_default_font(book: xlsxwriter.Workbook) -> None:
+    """Make Times New Roman the workbook's default (blank cells and new typing too)."""
+    book.formats[0].set_font_name(FONT)
+    book.formats[0].set_font_size(12)
+
+
+def admin_header(
+    ws: Worksheet,
+    st: Styles,
+    *,
+    row: int,
+    governing: str,
+    body: str,
+    left: tuple[int, int],
+    right: tuple[int, int],
+) -> int:
+    """Two-column heading: governing body and bloc left, national name and motto right.
+
+    Returns the next free row.
+    """
+
+    def span(r: int, cols: tuple[int, int], text: str, fmt: Any) -> None:
+        if cols[0] == cols[1]:
+            ws.write_string(r, cols[0], text, fmt)
+        else:
+            ws.merge_range(r, cols[0], r, cols[1], text, fmt)
+
+    centre = {"align": "center", "text_wrap": True}
+    span(row, left, clean(governing).upper(), st(**centre))
+    span(row, right, L.NATIONAL_NAME, st(bold=True, **centre))
+    span(row + 1, left, clean(body).upper(), st(bold=True, underline=1, **centre))
+    span(row + 1, right, L.NATIONAL_MOTTO, st(bold=True, underline=1, **centre))
+    ws.set_row(row + 1, 33 if len(body) > 45 else 18)
+    return row + 3
+
+
+def date_line(place: str, year: int | str) -> str:
+    """'Ý Yên, ngày …… tháng …… năm 2024' for a signer to complete by hand."""
+    prefix = f"{clean(place)}, " if clean(place) else ""
+    return f"{prefix}ngày …… tháng …… năm {year}"
+
+
+def portrait_a4(ws: Worksheet, *, repeat: tuple[int, int] | None = None, landscape: bool = False) -> None:
+    """A4, one page wide, margins of an administrative document, header rows repeated."""
+    ws.set_paper(9)
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_margins(left=0.6, right=0.5, top=0.6, bottom=0.6)
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    if repeat is not None:
+        ws.repeat_rows(*repeat)
+    ws.set_footer('&C&"Times New Roman"&10Trang &P/&N')
+
+
+def num(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def put(ws: Worksheet, r: int, c: int, value: Any, fmt: Any) -> None:
+    """Write a value; text always as text (a unit name '=HYPERLINK(…)' stays text)."""
+    if value is None or value == "":
+        ws.write_blank(r, c, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_string(r, c, "Có" if value else "Không", fmt)
+    elif isinstance(value, int | float | Decimal):
+        ws.write_number(r, c, float(value), fmt)
+    else:
+        ws.write_string(r, c, str(value), fmt)
+
+
+def signature(
+    ws: Worksheet, st: Styles, info: BlocInfo, row: int, left: tuple[int, int], right: tuple[int, int]
+) -> int:
+    """Date line and the bloc leader's signature block, as the launch document signs.
+
+    Returns the row after the block.
+    """
+
+    def span(r: int, cols: tuple[int, int], text: str, fmt: Any) -> None:
+        if cols[0] == cols[1]:
+            ws.write_string(r, cols[0], text, fmt)
+        else:
+            ws.merge_range(r, cols[0], r, cols[1], text, fmt)
+
+    centre = {"align": "center"}
+    span(row, right, date_line(info.place, info.year), st(italic=True, **centre))
+    span(row + 1, left, "NGƯỜI LẬP BIỂU", st(bold=True, **centre))
+    span(row + 1, right, "TM. KHỐI THI ĐUA", st(bold=True, **centre))
+    span(row + 2, right, "TRƯỞNG KHỐI", st(bold=True, **centre))
+    if info.signer_title:
+        span(row + 3, right, info.signer_title.upper(), st(bold=True, **centre))
+    if info.signer:
+        span(row + 7, right, info.signer, st(bold=True, **centre))
+    return row + 8

@@ -351,7 +351,7 @@ def _summary(report: Report, out: Path, json_path: Path | None) -> None:
     for u in report.units:
         if u.status is Status.RANKED:
             rank = f"{u.rank}{'=' if u.tie else ''}"
-            rows.append((rank, u.code, _cut(u.name, 40), vn(u.total), _cut(u.proposal or "", 44)))
+            rows.append((rank, u.code, _cut(u.name, 40), vn(u.total), _cut(u.proposal or u.note, 44)))
         else:
             reason = "chưa nộp" if u.status is Status.MISSING else _cut(u.note, 44)
             rows.append(("—", u.code, _cut(u.name, 40), "", reason))

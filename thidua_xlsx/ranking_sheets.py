@@ -69,8 +69,8 @@ def write_detail(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
         put(ws, head + 2, c, u.file or "", st.cell(font_size=8, font_color="#595959", align="center"))
         put(ws, head + 3, c, u.status.label if u.status is not Status.RANKED else f"Hạng {u.rank}",
             st.cell(align="center", font_size=9))  # fmt: skip
-    ws.set_row(head + 1, 46)
-    ws.set_row(head + 2, 58)
+    ws.set_row(head + 1, max(fit_height((u.name, 12), size=9) for u in units) if units else 15)
+    ws.set_row(head + 2, max(fit_height((u.file or "", 12), size=8) for u in units) if units else 15)
     r = head + len(labels)
     for c, label in enumerate(["Mã", "Nội dung tiêu chí", "Tối đa"]):
         ws.write_string(r, c, label, st.head())
@@ -90,7 +90,7 @@ def write_detail(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
             flagged = (u.code, u.score_cells.get(crit.code)) in bad_cells
             fmt = st.cell(align="center", bg_color="#FFC7CE", **{k: v for k, v in section.items() if k != "bg_color"})
             put(ws, r, c, num(value), fmt if flagged else st.cell(align="center", **section))
-        ws.set_row(r, fit_height((crit.text, 44), line=14))
+        ws.set_row(r, fit_height((crit.text, 44), size=10))
         r += 1
     for label, kind in ((L.TOTAL_BASE, Kind.BASE), (L.TOTAL_BONUS, Kind.BONUS), (L.TOTAL_DEDUCTION, Kind.DEDUCTION)):
         ws.merge_range(r, 0, r, 1, label, st.cell(bold=True, align="right"))
@@ -149,7 +149,7 @@ def write_targets(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
         put(ws, r, 7, num(u.cstd_share), st.cell(align="center"))
         put(ws, r, 9, u.rating.label if isinstance(u.rating, Rating) else "", st.cell())
         put(ws, r, 11, u.party_rating.label if isinstance(u.party_rating, Rating) else "", st.cell())
-        ws.set_row(r, fit_height((u.name, 34)))
+        ws.set_row(r, fit_height((u.name, 34), size=11))
         r += 1
     # The bloc as a whole
     sums = {k: sum((u.data.get(k) or Decimal(0) for u in units), Decimal(0)) for k in ("TS", "LDTT", "CSTD")}
@@ -224,7 +224,7 @@ def write_titles(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
             notes = "; ".join(u.eligibility_notes.get(t.name, []))
             put(ws, r, 4 + 2 * i, notes, st.cell(font_size=10))
             texts.append((notes, 44))
-        ws.set_row(r, fit_height(*texts))
+        ws.set_row(r, fit_height(*texts, size=11))
         r += 1
     ws.freeze_panes(head + 2, 2)
     portrait_a4(ws, repeat=(head, head + 1), landscape=True)
@@ -253,7 +253,7 @@ def write_checks(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
                 else st.cell(font_size=10)
             )
             put(ws, r, c, value, fmt)
-        ws.set_row(r, fit_height((issue.message, 80), (issue.file or "", 36), line=14))
+        ws.set_row(r, fit_height((issue.message, 80), (issue.file or "", 36), size=10))
         r += 1
     if not order:
         ws.merge_range(r, 0, r, last, "Không có lỗi hay cảnh báo nào.", st.cell(italic=True))
@@ -292,7 +292,7 @@ def write_submissions(book: xlsxwriter.Workbook, st: Styles, report: Report) -> 
         ]  # fmt: skip
         for c, value in enumerate(values):
             put(ws, r, c, value, status_fmt if c == 7 else st.cell(align="center" if c in (0, 3, 8, 9) else "left"))
-        ws.set_row(r, fit_height((u.name, 32), (u.file or "", 36), ("\n".join(u.unused), 30)))
+        ws.set_row(r, fit_height((u.name, 32), (u.file or "", 36), ("\n".join(u.unused), 30), size=11))
         r += 1
     r += 1
     ws.merge_range(r, 0, r, last, "CÁC TỆP TÌM THẤY TRONG THƯ MỤC", st(bold=True, align="left"))
@@ -311,7 +311,7 @@ def write_submissions(book: xlsxwriter.Workbook, st: Styles, report: Report) -> 
         put(ws, r, 5, f.time_text, st.cell(align="center"))
         ws.merge_range(r, 6, r, last, "", st.cell(font_size=10))
         put(ws, r, 6, f.reason or "", st.cell(font_size=10))
-        ws.set_row(r, fit_height((f.path, 32), (f.reason or "", 60), line=14))
+        ws.set_row(r, fit_height((f.path, 32), (f.reason or "", 60), size=10))
         r += 1
     ws.freeze_panes(head + 1, 0)
     portrait_a4(ws, repeat=(head, head), landscape=True)

@@ -72,9 +72,9 @@ def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> Non
     ws.merge_range(r + 1, 0, r + 1, last, summary, st(italic=True, text_wrap=True))
     ws.set_row(r + 1, 32)
     r += 3
-    if ranked:
-        r = _chart(book, ws, report, r, first_data, last_ranked, len(ranked))
     end = signature(ws, st, report.bloc.info, r, left=(0, 3), right=(7, last))
+    if ranked:  # after the signature, so the signed page is the table itself
+        end = _chart(book, ws, report, end + 1, first_data, last_ranked, len(ranked))
     ws.freeze_panes(head + 1, 0)
     portrait_a4(ws, repeat=(head, head), landscape=True)
     ws.print_area(0, 0, end, last)
@@ -97,9 +97,8 @@ def _unit_row(ws: Worksheet, st: Styles, r: int, stt: int, u: UnitResult) -> Non
         if c == 9 and u.proposal:
             fmt = st.cell(bold=True, font_color="#375623")
         put(ws, r, c, value, fmt)
-    ws.set_row(
-        r, fit_height((u.note, 48), (u.name, 34), (u.proposal or "", 26), (u.rating.label if u.rating else "", 20))
-    )
+    texts = ((u.note, 48), (u.name, 34), (u.proposal or "", 26), (u.rating.label if u.rating else "", 20))
+    ws.set_row(r, fit_height(*texts, size=11))
 
 
 def _chart(book: xlsxwriter.Workbook, ws: Worksheet, report: Report, row: int, first: int, last: int, n: int) -> int:

@@ -85,7 +85,7 @@ def write_review(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
         put(ws, r, 4, num(agreed), input_fmt)
         put(ws, r, 5, u.agreed_reason if report.final else "", st.cell(locked=False, bg_color=INPUT_FILL))
         put(ws, r, 6, u.votes if report.final else None, input_fmt)
-        ws.set_row(r, fit_height((u.name, 38), (u.agreed_reason, 44)))
+        ws.set_row(r, fit_height((u.name, 38), (u.agreed_reason, 44), size=11))
     if units:
         ws.data_validation(first, 4, end, 4, {
             "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": float(scale),
@@ -137,7 +137,7 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
     ]
     for text in lines:
         ws.merge_range(r, 0, r, last, text, st(text_wrap=True))
-        ws.set_row(r, fit_height((text, 140)))
+        ws.set_row(r, fit_height((text, 140), size=11))
         r += 1
     r += 1
     ws.merge_range(r, 0, r, last, "I. ĐIỀU CHỈNH ĐIỂM ĐÃ THỐNG NHẤT", st(bold=True))
@@ -158,7 +158,7 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
             put(ws, r, c, value, st.cell(align="left" if c == 2 else "center"))
         ws.merge_range(r, 5, r, last, "", st.cell())
         put(ws, r, 5, u.agreed_reason, st.cell())
-        ws.set_row(r, fit_height((u.agreed_reason, 70), (u.name, 34)))
+        ws.set_row(r, fit_height((u.agreed_reason, 70), (u.name, 34), size=11))
         r += 1
     r += 1
     ws.merge_range(r, 0, r, last, "II. KẾT QUẢ BỎ PHIẾU SUY TÔN, XẾP HẠNG VÀ ĐỀ NGHỊ KHEN THƯỞNG", st(bold=True))
@@ -175,7 +175,7 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
         values = [rank, u.code, u.name, num(u.total), u.votes, share, u.proposal or "", u.note]
         for c, value in enumerate(values):
             put(ws, r, c, value, st.cell(align="left" if c in (2, 6, 7) else "center", font_size=10))
-        ws.set_row(r, fit_height((u.note, 34), (u.name, 34), (u.proposal or "", 30), line=14))
+        ws.set_row(r, fit_height((u.note, 34), (u.name, 34), (u.proposal or "", 30), size=10))
         r += 1
     r += 1
     ws.merge_range(r, 0, r, last, "III. BẦU KHỐI TRƯỞNG, KHỐI PHÓ NĂM SAU", st(bold=True))

@@ -53,18 +53,19 @@ class Styles:
         return self(**{"border": 1, "bold": True, "text_wrap": True, "align": "center", "bg_color": HEAD_FILL, **extra})
 
 
-def fit_height(*texts: tuple[str, float], line: float = 16.0) -> float:
-    """Row height (points) for wrapped text in columns of the given widths.
+def fit_height(*texts: tuple[str, float], size: float = 12, line: float | None = None) -> float:
+    """Row height (points) for wrapped text of font `size` in columns of the given widths.
 
     Neither Excel nor LibreOffice re-fits a written row on opening, so estimate: Times
-    New Roman 12 sets about 1.05 characters per unit of column width.
+    New Roman sets about 1.05 characters per unit of column width at 12 points.
     """
+    per_unit = 1.05 * 12 / size
     lines = 1
     for text, width in texts:
-        per_line = max(width * 1.05 - 1, 1)
+        per_line = max(width * per_unit - 1, 1)
         n = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
         lines = max(lines, n)
-    return line * lines + 4
+    return (line if line is not None else size * 1.3 + 0.5) * lines + 3
 
 
 def set_default_font(book: xlsxwriter.Workbook) -> None:

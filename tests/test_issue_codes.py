@@ -136,9 +136,8 @@ def test_criterion_extra_and_duplicate(unit) -> None:
     assert ex.cell.startswith("A") and dup.cell.startswith("A") and int(dup.cell[1:]) == int(ex.cell[1:]) + 1
 
 
-def test_rows_are_found_by_code_not_position(unit, default_bloc) -> None:
+def test_rows_are_found_by_code_not_position(unit) -> None:
     """Rows moved and inserted by the unit still read to the same scores."""
-    _, bloc = default_bloc
 
     def shuffle(wb):
         ws = wb[L.SHEET_SCORES]
@@ -205,7 +204,7 @@ def test_unit_unknown(unit) -> None:
 def test_fingerprint_mismatch_when_the_scheme_changed(tmp_path) -> None:
     """A template made before the bloc edited a criterion's maximum."""
     crit = spec()["criteria"]
-    old_path, old = make_bloc(tmp_path / "old")
+    _, old = make_bloc(tmp_path / "old")
     changed = [list(c) for c in crit]
     for c in changed:  # move one point from 1.2 to 1.3: same total, different scheme
         if c[0] == "1.2":

@@ -119,9 +119,9 @@ def read_bloc(path: Path) -> Bloc:
     ]
     empty = Grid(name="", rows=[])
     units = _units(grids.get(L.SHEET_UNITS, empty), problems) if L.SHEET_UNITS in grids else ()
-    criteria = _criteria(grids[L.SHEET_CRITERIA], problems) if L.SHEET_CRITERIA in grids else ()
+    criteria, complete = _criteria(grids[L.SHEET_CRITERIA], problems) if L.SHEET_CRITERIA in grids else ((), False)
     titles = _titles(grids[L.SHEET_TITLES], problems) if L.SHEET_TITLES in grids else ()
-    info = _info(grids[L.SHEET_INFO], problems, units, criteria) if L.SHEET_INFO in grids else None
+    info = _info(grids[L.SHEET_INFO], problems, units, criteria if complete else ()) if L.SHEET_INFO in grids else None
     awards = _awards(grids[L.SHEET_AWARDS], problems, titles) if L.SHEET_AWARDS in grids else ()
     if problems or info is None:
         raise BlocError(f"Tệp khối thi đua {path} có {len(problems)} lỗi cần sửa.", problems)
@@ -161,7 +161,8 @@ def _kind(text: str) -> Kind | None:
     return _KINDS.get(key)
 
 
-def _criteria(grid: Grid, problems: list[Problem]) -> tuple[Criterion, ...]:
+def _criteria(grid: Grid, problems: list[Problem]) -> tuple[tuple[Criterion, ...], bool]:
+    """The criteria in tree order, and whether every maximum is known (else totals are not checked)."""
     s = _Sheet(grid, L.CRITERIA_HEADERS, problems)
     rows: dict[str, dict] = {}
     order: list[str] = []
@@ -187,6 +188,7 @@ def _criteria(grid: Grid, problems: list[Problem]) -> tuple[Criterion, ...]:
             "cell": cell,
             "text": s.text(r, L.C_TEXT),
             "max": s.number(r, L.C_MAX, required=False),
+            "max_bad": bool(s.text(r, L.C_MAX)) and parse_number(s.raw(r, L.C_MAX)).value is None,
             "max_cell": s.cell(r, L.C_MAX),
             "kind": kind,
             "guide": s.text(r, L.C_GUIDE),
@@ -197,7 +199,7 @@ def _criteria(grid: Grid, problems: list[Problem]) -> tuple[Criterion, ...]:
     if not order:
         if s.head is not None:
             s.add(None, "chưa có tiêu chí chấm điểm nào.")
-        return ()
+        return (), False
 
     codes = set(order)
 
@@ -232,22 +234,24 @@ def _criteria(grid: Grid, problems: list[Problem]) -> tuple[Criterion, ...]:
         settle(top, Kind.BASE)
 
     maxima: dict[str, Decimal] = {}
+    unknown: set[str] = set()  # codes whose maximum cannot be known: no cascade of follow-on problems
 
     def total(code: str) -> Decimal:
         row = rows[code]
         kids = children.get(code, [])
         if not kids:
+            value = row["max"] if row["max"] is not None else Decimal(0)
             if row["max"] is None:
-                s.add(row["max_cell"], f'tiêu chí "{code}" chưa có điểm tối đa.')
-                value = Decimal(0)
+                unknown.add(code)
+                if not row["max_bad"]:  # a bad value was reported already
+                    s.add(row["max_cell"], f'tiêu chí "{code}" chưa có điểm tối đa.')
             elif row["max"] <= 0:
                 s.add(row["max_cell"], f'điểm tối đa của tiêu chí "{code}" phải lớn hơn 0.')
-                value = row["max"]
-            else:
-                value = row["max"]
         else:
             value = sum((total(k) for k in kids), Decimal(0))
-            if row["max"] is not None and row["max"] != value:
+            if any(k in unknown for k in kids):
+                unknown.add(code)
+            elif row["max"] is not None and row["max"] != value:
                 s.add(row["max_cell"], f"điểm tối đa của mục \"{code}\" là {vn(row['max'])} nhưng "
                       f"các tiêu chí con cộng lại bằng {vn(value)}.")  # fmt: skip
         maxima[code] = value
@@ -278,7 +282,7 @@ def _criteria(grid: Grid, problems: list[Problem]) -> tuple[Criterion, ...]:
 
     for top in children.get(None, []):
         emit(top, 0)
-    return tuple(out)
+    return tuple(out), not unknown
 
 
 def _date(raw: object) -> dt.date | str | None:

@@ -19,7 +19,8 @@ class Problem:
             where.append(f"trang tính '{self.sheet}'")
         if self.cell:
             where.append(f"ô {self.cell}")
-        return (", ".join(where).capitalize() + ": " if where else "") + self.message
+        prefix = ", ".join(where)
+        return (prefix[:1].upper() + prefix[1:] + ": " if where else "") + self.message
 
 
 class ThiduaError(Exception):

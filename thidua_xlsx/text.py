@@ -72,26 +72,30 @@ def _letters(text: str) -> list[tuple[str, int]]:
 def collation_key(value: object) -> tuple:
     """Sort key in Vietnamese dictionary order (CLDR vi).
 
-    Letters first (a < ă < â, d < đ, …), then tones as a secondary difference
-    (ngang < huyền < hỏi < ngã < sắc < nặng), then case (lower first).
+    Letters first (a < ă < â, d < đ, …), then tones as a secondary difference, one per
+    syllable (ngang < huyền < hỏi < ngã < sắc < nặng, so "hoà" and "hòa" are equal),
+    then case (lower first).
     """
-    text = clean(value)
-    pairs = _letters(text)
     primary: list[int] = []
     secondary: list[int] = []
     tertiary: list[int] = []
-    for base, tone in pairs:
+    tone = 0
+    for base, mark in _letters(clean(value)):
         lower = base.lower()
         if lower in _LETTER_WEIGHT:
             primary.append(_LETTER_WEIGHT[lower])
-        elif lower.isdigit():
-            primary.append(500 + int(lower) if lower.isascii() else 600)
-        elif lower.isspace():
-            primary.append(1)
+            tone = max(tone, mark)
         else:
-            primary.append(100 + ord(lower) if ord(lower) < 400 else 5000 + ord(lower))
-        secondary.append(tone)
+            secondary.append(tone)  # a syllable ends at anything that is not a letter
+            tone = 0
+            if lower.isdigit():
+                primary.append(500 + int(lower) if lower.isascii() else 600)
+            elif lower.isspace():
+                primary.append(1)
+            else:
+                primary.append(100 + ord(lower) if ord(lower) < 400 else 5000 + ord(lower))
         tertiary.append(0 if base == lower else 1)
+    secondary.append(tone)
     return (tuple(primary), tuple(secondary), tuple(tertiary))
 
 

@@ -1,0 +1,165 @@
+"""The command line as users drive it: exit codes, Vietnamese messages, files written or not."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import GOOD_DATA, fill, full_scores, template_cells
+
+from thidua_xlsx import __version__
+from thidua_xlsx.bloc import load_bloc
+from thidua_xlsx.cli import main
+from thidua_xlsx.collect import collect
+
+
+@pytest.fixture()
+def bloc_dir(tmp_path: Path) -> Path:
+    """A folder after `init` and `templates`, as a bloc leader has it."""
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", str(tmp_path)]).exit_code == 0
+    r = runner.invoke(main, ["templates", "--config", str(tmp_path / "khoi.xlsx")])
+    assert r.exit_code == 0, r.output
+    return tmp_path
+
+
+def templates(folder: Path) -> dict[str, Path]:
+    return {p.name.split("_", 1)[0]: p for p in (folder / "mau_tu_cham").glob("*.xlsx")}
+
+
+def fill_all(folder: Path, inbox: Path, codes: list[str] | None = None, fraction: str = "0.9") -> None:
+    bloc = load_bloc(folder / "khoi.xlsx")
+    for code, tpl in templates(folder).items():
+        if codes is None or code in codes:
+            fill(tpl, inbox / f"{code}.xlsx", full_scores(bloc, fraction), GOOD_DATA)
+
+
+def invoke(*args: str, cwd: Path | None = None):
+    runner = CliRunner()
+    old = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        return runner.invoke(main, list(args))
+    finally:
+        os.chdir(old)
+
+
+def test_version_and_vietnamese_help() -> None:
+    r = invoke("--version")
+    assert r.exit_code == 0 and __version__ in r.output and "phiên bản" in r.output
+    r = invoke("--help")
+    assert r.exit_code == 0 and "Cách dùng:" in r.output and "Tùy chọn" in r.output and "Lệnh" in r.output
+    for cmd in ("init", "templates", "check", "collect"):
+        r = invoke(cmd, "--help")
+        assert r.exit_code == 0 and "Hiện hướng dẫn này rồi thoát." in r.output, cmd
+
+
+def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
+    assert invoke("init", str(tmp_path)).exit_code == 0
+    before = (tmp_path / "khoi.xlsx").read_bytes()
+    r = invoke("init", str(tmp_path))
+    assert r.exit_code == 2 and "--force" in r.stderr
+    assert (tmp_path / "khoi.xlsx").read_bytes() == before
+    assert invoke("init", str(tmp_path), "--force").exit_code == 0
+
+
+def test_collect_all_clean_exits_0_and_writes_beside_the_config(bloc_dir: Path) -> None:
+    inbox = bloc_dir / "inbox"
+    fill_all(bloc_dir, inbox)
+    r = invoke("collect", "inbox", cwd=bloc_dir)
+    assert r.exit_code == 0, r.output
+    assert (bloc_dir / "xep_hang_2024.xlsx").exists()
+    assert "Bảng xếp hạng:" in r.output and "Lỗi: 0" in r.output
+    assert "Đang đọc" not in r.output + r.stderr  # no progress bar when output is not a terminal
+
+
+def test_collect_with_missing_unit_exits_1_and_json_equals_library(bloc_dir: Path) -> None:
+    inbox = bloc_dir / "inbox"
+    fill_all(bloc_dir, inbox, codes=["VHTT", "NV", "TP"])
+    out, js = bloc_dir / "kq" / "xh.xlsx", bloc_dir / "kq" / "r.json"
+    r = invoke("collect", str(inbox), "--out", str(out), "--json", str(js), "--config", str(bloc_dir / "khoi.xlsx"))
+    assert r.exit_code == 1, r.output
+    assert out.exists() and js.exists()
+    assert "chưa nộp" in r.output and "Còn 13 đơn vị chưa nộp." in r.output
+    library = collect(inbox, load_bloc(bloc_dir / "khoi.xlsx")).to_dict()
+    assert json.loads(js.read_text(encoding="utf-8")) == library
+
+
+def test_quiet_prints_nothing(bloc_dir: Path) -> None:
+    inbox = bloc_dir / "inbox"
+    fill_all(bloc_dir, inbox, codes=["VHTT"])
+    r = invoke("collect", str(inbox), "--quiet", "--config", str(bloc_dir / "khoi.xlsx"))
+    assert r.exit_code == 1 and r.output == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["collect", "khong-co"], "Không tìm thấy thư mục"),
+        (["collect", "inbox", "--config", "khong-co.xlsx"], "Không tìm thấy tệp khối thi đua"),
+        (["collect", "inbox", "--out", "inbox/xh.xlsx"], "thư mục nhận tệp"),
+        (["collect", "inbox", "--review", "khong-co.xlsx"], "Không tìm thấy bảng bình xét"),
+        (["templates", "--unit", "KHONGCO"], "Không có đơn vị mã KHONGCO"),
+        (["templates"], "--force"),  # templates already there
+        (["check", "khong-co.xlsx"], "Không tìm thấy tệp"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_message(bloc_dir: Path, args: list[str], words: str) -> None:
+    (bloc_dir / "inbox").mkdir()
+    r = invoke(*args, cwd=bloc_dir)
+    assert r.exit_code == 2, r.output
+    assert words in r.stderr and "Traceback" not in r.output
+    assert not (bloc_dir / "xep_hang_2024.xlsx").exists()
+
+
+def test_config_is_found_beside_the_inbox(bloc_dir: Path, tmp_path_factory) -> None:
+    inbox = bloc_dir / "inbox"
+    fill_all(bloc_dir, inbox, codes=["VHTT"])
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    r = invoke("collect", str(inbox), cwd=elsewhere)
+    assert r.exit_code == 1, r.output
+    assert (bloc_dir / "xep_hang_2024.xlsx").exists() and not list(elsewhere.iterdir())
+
+
+def test_broken_bloc_workbook_is_exit_2_and_nothing_written(bloc_dir: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(bloc_dir / "khoi.xlsx")
+    ws = wb["Tiêu chí"]
+    ws["C6"] = "mười lăm"
+    wb["Thông tin khối"]["B8"] = "XYZ"
+    wb.save(bloc_dir / "khoi.xlsx")
+    (bloc_dir / "inbox").mkdir()
+    r = invoke("collect", "inbox", cwd=bloc_dir)
+    assert r.exit_code == 2
+    assert "ô C6" in r.stderr and "'Tiêu chí'" in r.stderr
+    assert not (bloc_dir / "xep_hang_2024.xlsx").exists()
+
+
+def test_check_names_the_cell_and_exit_codes(bloc_dir: Path) -> None:
+    bloc = load_bloc(bloc_dir / "khoi.xlsx")
+    tpl = templates(bloc_dir)["VHTT"]
+    good = fill(tpl, bloc_dir / "tra" / "good.xlsx", full_scores(bloc, "0.9"))
+    bad_scores = full_scores(bloc, "0.9") | {"1.2": 11}
+    bad = fill(tpl, bloc_dir / "tra" / "bad.xlsx", bad_scores)
+    cell = template_cells(tpl)[0]["1.2"]
+    r = invoke("check", str(good), "--config", str(bloc_dir / "khoi.xlsx"))
+    assert r.exit_code == 0 and "không có lỗi" in r.output and "Tổng điểm: 90" in r.output
+    r = invoke("check", str(good), str(bad), "--config", str(bloc_dir / "khoi.xlsx"))
+    assert r.exit_code == 1 and f"Tự chấm điểm!{cell}" in r.output and "score-above-max" in r.output
+
+
+def test_unexpected_errors_never_show_a_traceback(bloc_dir: Path, monkeypatch) -> None:
+    import thidua_xlsx.cli as cli
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("hỏng")
+
+    monkeypatch.setattr(cli, "collect", boom)
+    (bloc_dir / "inbox").mkdir()
+    r = invoke("collect", "inbox", cwd=bloc_dir)
+    assert r.exit_code == 2 and "Lỗi không mong đợi" in r.stderr and "Traceback" not in r.output

@@ -1,0 +1,144 @@
+"""End to end: bloc → templates → filled as units would → collect → JSON and ranking workbook."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from helpers import GOOD_DATA, fill, make_bloc, make_templates, spec
+
+from thidua_xlsx import labels as L
+from thidua_xlsx.collect import collect
+from thidua_xlsx.ranking_writer import write_ranking
+from thidua_xlsx.report import write_json
+
+HOSTILE_NAME = '=HYPERLINK("http://example.com","Phòng Hải")'
+CRITERIA = [
+    ["1", "Thực hiện nhiệm vụ", None, "điểm", ""],
+    ["1.1", "Tham mưu", 40, "", ""],
+    ["1.2", "Cải cách hành chính", 40, "", ""],
+    ["1.3", "Đơn thư", 20, "", ""],
+    ["2", "Điểm thưởng", None, "thưởng", ""],
+    ["2.1", "Bằng khen của cấp trên", 5, "", ""],
+    ["3", "Điểm trừ", None, "trừ", ""],
+    ["3.1", "Báo cáo chậm", 5, "", ""],
+]
+UNITS = [["A", "Phòng An", ""], ["B", "Phòng Ân", ""], ["C", "Phòng Bình", ""], ["D", "Phòng Dương", ""]]
+UNITS += [["E", HOSTILE_NAME, ""]]
+PLANS = {
+    "A": {"1.1": 36.6, "1.2": 33.4, "1.3": 20, "2.1": 3.3, "3.1": 3.3},  # 90 + 3.3 - 3.3 = 90
+    "B": {"1.1": 40, "1.2": 30, "1.3": 20, "2.1": 0, "3.1": 0},  # 90: a real tie with A
+    "C": {"1.1": 30, "1.2": 30.25, "1.3": 15, "2.1": 2, "3.1": 0.5},  # 75.25 + 2 - 0.5 = 76.75
+    "E": {"1.1": 41, "1.2": 30, "1.3": 15, "2.1": 0, "3.1": 0},  # 41 > 40: an error
+}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> dict:
+    tmp = tmp_path_factory.mktemp("e2e")
+    bloc_spec = spec(info={"Khối trưởng": "A", "Tổng điểm chuẩn": 100}, units=UNITS, criteria=CRITERIA)
+    _, bloc = make_bloc(tmp, bloc_spec)
+    templates = make_templates(bloc, tmp / "mau")
+    inbox = tmp / "inbox"
+    for code, scores in PLANS.items():
+        fill(templates[code], inbox / f"{code}.xlsx", scores, GOOD_DATA)
+    report = collect(inbox, bloc, shown_as="hop-thu")
+    write_ranking(report, tmp / "xh.xlsx")
+    write_json(report, tmp / "r.json")
+    return {"report": report, "tmp": tmp, "bloc": bloc}
+
+
+def test_json_report_shape_and_numbers(run) -> None:
+    doc = json.loads((run["tmp"] / "r.json").read_text(encoding="utf-8"))
+    assert list(doc) == ["schema", "bloc", "units", "issues", "files"]
+    assert doc["schema"] == "thidua-xlsx/report@1" and doc["bloc"]["year"] == run["bloc"].info.year
+    units = {u["code"]: u for u in doc["units"]}
+    keys = ["code", "name", "status", "file", "base", "bonus", "deduction", "total", "rank", "tie", "rating",
+            "targets_met", "eligible", "proposal", "note"]  # fmt: skip
+    assert all(list(u) == keys for u in doc["units"])
+    assert [u["code"] for u in doc["units"]] == ["A", "B", "C", "E", "D"]  # ranked, errors, missing
+    a, b, c = units["A"], units["B"], units["C"]
+    assert (a["base"], a["bonus"], a["deduction"], a["total"]) == (90, 3.3, 3.3, 90)
+    assert (a["rank"], a["tie"], b["rank"], b["tie"]) == (1, True, 1, True)
+    assert (c["total"], c["rank"], c["tie"]) == (76.75, 3, False)
+    assert units["E"]["status"] == "error" and units["E"]["rank"] is None and units["E"]["total"] is None
+    assert units["D"]["status"] == "missing" and units["D"]["file"] is None
+    assert a["file"] == "hop-thu/A.xlsx"
+    assert set(a["targets_met"]) == {"ldtt", "cstd", "unit_rating", "party_rating"}
+    assert set(a["eligible"]) == {"Tập thể lao động xuất sắc", "Tập thể lao động tiên tiến"}
+    err = [i for i in doc["issues"] if i["unit"] == "E" and i["severity"] == "error"]
+    assert [(i["code"], i["sheet"], i["cell"]) for i in err] == [("score-above-max", "Tự chấm điểm", err[0]["cell"])]
+    assert sorted(f["path"] for f in doc["files"]) == [f"hop-thu/{c}.xlsx" for c in "ABCE"]
+    assert json.loads(run["report"].to_json()) == doc  # the library's report is the JSON
+
+
+def test_ties_are_listed_in_vietnamese_order(run) -> None:
+    ranked = [u.name for u in run["report"].units if u.rank == 1]
+    assert ranked == ["Phòng An", "Phòng Ân"]  # a < â
+
+
+def test_ranking_workbook_sheets_and_rows(run) -> None:
+    wb = openpyxl.load_workbook(run["tmp"] / "xh.xlsx")
+    assert wb.sheetnames[:7] == list(L.RANKING_SHEETS)
+    assert wb["_thidua"].sheet_state == "hidden"
+    ws = wb[L.R_RANKING]
+    header = next(r for r in range(1, 20) if ws.cell(r, 1).value == "STT")
+    labels = [ws.cell(header, c).value for c in range(1, 12)]
+    assert labels == ["STT", "Hạng", "Mã đơn vị", "Tên đơn vị", "Điểm chuẩn", "Điểm thưởng", "Điểm trừ",
+                      "Tổng điểm", "Xếp loại đơn vị", "Đề nghị khen thưởng", "Ghi chú"]  # fmt: skip
+    first = [ws.cell(header + 1, c).value for c in range(1, 9)]
+    assert first[2:4] == ["A", "Phòng An"] and first[7] == 90
+    assert ws.print_title_rows == f"${header}:${header}"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # one page wide
+    assert ws._charts, "the ranking sheet carries a chart of totals"
+    assert {c.font.name for row in ws.iter_rows(min_row=header, max_row=header + 3) for c in row} == {"Times New Roman"}
+
+
+def test_text_from_returns_is_written_as_text(run) -> None:
+    wb = openpyxl.load_workbook(run["tmp"] / "xh.xlsx")
+    found = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value == HOSTILE_NAME:
+                    found.append(ws.title)
+                    assert cell.data_type == "s", (ws.title, cell.coordinate)
+                elif isinstance(cell.value, str) and cell.value.startswith("="):
+                    raise AssertionError(f"formula in {ws.title}!{cell.coordinate}: {cell.value}")
+    assert {L.R_RANKING, L.R_SUBMISSIONS, L.R_REVIEW} <= set(found)
+
+
+def test_detail_names_source_files_and_checks_are_filterable(run) -> None:
+    wb = openpyxl.load_workbook(run["tmp"] / "xh.xlsx")
+    ws = wb[L.R_DETAIL]
+    values = [c.value for row in ws.iter_rows(max_row=10) for c in row]
+    assert "hop-thu/A.xlsx" in values and "hop-thu/E.xlsx" in values
+    checks = wb[L.R_CHECKS]
+    assert checks.auto_filter.ref
+    rows = [[c.value for c in row] for row in checks.iter_rows()]
+    header = rows.index(["Mức độ", "Mã lỗi", "Đơn vị", "Tệp", "Trang tính", "Ô", "Nội dung"])
+    codes = {r[1] for r in rows[header + 1 :]}
+    assert {"score-above-max", "unit-missing"} <= codes
+    subs = wb[L.R_SUBMISSIONS]
+    by_code: dict = {}
+    for r in subs.iter_rows(values_only=True):  # the units table comes first, then every file
+        if r and r[1] in ("A", "B", "C", "D", "E"):
+            by_code.setdefault(r[1], r)
+    assert by_code["D"][3] == "Chưa" and by_code["A"][3] == "Có" and by_code["A"][4] == "hop-thu/A.xlsx"
+
+
+def test_exact_totals_in_the_detail(run) -> None:
+    report = run["report"]
+    c = next(u for u in report.units if u.code == "C")
+    assert c.base == Decimal("75.25") and c.bonus == Decimal(2) and c.deduction == Decimal("0.5")
+    assert c.total == Decimal("76.75")
+
+
+def test_output_is_never_written_into_the_inbox(run) -> None:
+    inbox: Path = run["tmp"] / "inbox"
+    assert sorted(p.name for p in inbox.iterdir()) == ["A.xlsx", "B.xlsx", "C.xlsx", "E.xlsx"]

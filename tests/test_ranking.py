@@ -1,0 +1,196 @@
+"""Ranking (§6): competition ranks with real ties, Vietnamese order, targets, titles, proposals."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from thidua_xlsx.numbers import ValueKind, parse_number
+from thidua_xlsx.ranking import eligibility, evaluate, rank_units
+from thidua_xlsx.ratings import Rating
+from thidua_xlsx.report import Meeting, Status, UnitResult
+from thidua_xlsx.text import collation_key
+
+NAMES = ["An", "Ăn", "Ân", "Bình", "Dũng", "Đức", "Hòa", "Hoà", "Lan", "Mai", "Mạnh", "Nga", "Ơn", "Ưng", "Yến"]
+
+totals = st.decimals(min_value=0, max_value=110, places=2, allow_nan=False, allow_infinity=False)
+
+
+def units_from(values: list[Decimal]) -> list[UnitResult]:
+    return [
+        UnitResult(code=f"U{i}", name=f"{NAMES[i % len(NAMES)]} {i}", status=Status.RANKED, total=t, base=t)
+        for i, t in enumerate(values)
+    ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(totals, min_size=1, max_size=40))
+def test_competition_ranking_properties(default_bloc, values) -> None:
+    _, bloc = default_bloc
+    ranked = rank_units(bloc, units_from(values))
+    assert [u.total for u in ranked] == sorted(values, reverse=True)  # order consistent with totals
+    for u in ranked:
+        assert u.rank == 1 + sum(1 for v in values if v > u.total)  # standard competition ranking
+        assert u.tie == (sum(1 for v in values if v == u.total) > 1)
+        assert u.note  # every unit's proposal or its absence is explained
+    for a, b in itertools.pairwise(ranked):
+        if a.total == b.total:  # a real tie: same rank, Vietnamese alphabetical order
+            assert a.rank == b.rank and collation_key(a.name) <= collation_key(b.name)
+
+
+def test_exact_decimals_make_real_ties(default_bloc) -> None:
+    _, bloc = default_bloc
+    parts = [parse_number(x).value for x in (33.3, 33.3, 33.4)]
+    assert sum(parts) == Decimal(100)
+    assert parse_number(0.1).value + parse_number(0.2).value == Decimal("0.3")
+    ranked = rank_units(bloc, units_from([sum(parts), Decimal(100), Decimal("99.99")]))
+    assert [(u.rank, u.tie) for u in ranked] == [(1, True), (1, True), (3, False)]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("9,5", ValueKind.TEXT_NUMBER, "9.5"),
+        (" 9.5 ", ValueKind.TEXT_NUMBER, "9.5"),
+        ("10", ValueKind.TEXT_NUMBER, "10"),
+        (9.5, ValueKind.NUMBER, "9.5"),
+        (33.3, ValueKind.NUMBER, "33.3"),
+        (True, ValueKind.NOT_NUMBER, None),
+        ("9,5 điểm", ValueKind.NOT_NUMBER, None),
+        ("1.000,5", ValueKind.NOT_NUMBER, None),
+        ("", ValueKind.EMPTY, None),
+        (None, ValueKind.EMPTY, None),
+    ],
+)
+def test_parse_number(text, kind, value) -> None:
+    parsed = parse_number(text)
+    assert parsed.kind is kind
+    assert parsed.value == (Decimal(value) if value is not None else None)
+
+
+@given(st.decimals(min_value=-1000, max_value=1000, places=3, allow_nan=False, allow_infinity=False))
+def test_text_numbers_parse_exactly_with_comma_or_dot(d) -> None:
+    text = format(d, "f")
+    assert parse_number(text).value == d
+    assert parse_number(text.replace(".", ",")).value == d
+    assert parse_number(float(text)).value == d  # a typed number stored as a double
+
+
+def test_vietnamese_collation() -> None:
+    words = ["mạ", "má", "mã", "mả", "mà", "ma"]
+    assert sorted(words, key=collation_key) == ["ma", "mà", "mả", "mã", "má", "mạ"]
+    assert sorted(["đa", "da", "ea"], key=collation_key) == ["da", "đa", "ea"]
+    assert sorted(["ân", "ăn", "an", "bàn"], key=collation_key) == ["an", "ăn", "ân", "bàn"]
+    assert sorted(["ơ", "ô", "o"], key=collation_key) == ["o", "ô", "ơ"]
+    assert sorted(["ư", "u", "v"], key=collation_key) == ["u", "ư", "v"]
+    assert sorted(["Phòng Y tế", "Phòng Tư pháp", "Phòng Tài chính"], key=collation_key) == [
+        "Phòng Tài chính",
+        "Phòng Tư pháp",
+        "Phòng Y tế",
+    ]
+    assert collation_key("hoà") == collation_key("hòa")  # old and new tone placement compare equal
+
+
+def data(**kw) -> dict:
+    base = {"TS": Decimal(20), "LDTT": Decimal(19), "CSTD": Decimal(3), "KHTNV": Decimal(0), "KL": Decimal(0)}
+    base.update({"XLDV": Rating.HTXSNV, "XLTCD": Rating.HTTNV})
+    base.update(kw)
+    return base
+
+
+ELIGIBILITY = [
+    # title index, data changes, expected, words expected in the reason
+    (0, {}, True, ""),
+    (0, {"LDTT": Decimal(13)}, False, "tỷ lệ LĐTT 65 % < 70 %"),
+    (0, {"LDTT": Decimal(14)}, True, ""),  # exactly 70 % is enough ("ít nhất")
+    (0, {"CSTD": Decimal(0)}, False, "số CSTĐ 0, cần ít nhất 1"),
+    (0, {"KHTNV": Decimal(1)}, False, "không hoàn thành nhiệm vụ"),
+    (0, {"XLDV": Rating.HTTNV}, False, "chưa đạt hoàn thành xuất sắc nhiệm vụ"),
+    (0, {"XLDV": None}, None, "chưa có xếp loại"),
+    (1, {"LDTT": Decimal(10)}, False, "tỷ lệ LĐTT 50 %, chưa trên 50 %"),  # Art. 28: more than half
+    (1, {"LDTT": Decimal(11)}, True, ""),
+    (1, {"KL": Decimal(1)}, False, "bị kỷ luật"),
+    (1, {"XLDV": Rating.HTNV}, False, "chưa đạt hoàn thành tốt nhiệm vụ"),
+]
+
+
+@pytest.mark.parametrize(("title", "changes", "expected", "words"), ELIGIBILITY)
+def test_title_eligibility(default_bloc, title, changes, expected, words) -> None:
+    _, bloc = default_bloc
+    ok, notes = eligibility(bloc.titles[title], data(**changes))
+    assert ok is expected
+    assert words in "; ".join(notes)
+
+
+def test_targets(default_bloc) -> None:
+    _, bloc = default_bloc
+    u = UnitResult(code="X", name="X", status=Status.RANKED, data=data(LDTT=Decimal(18), CSTD=Decimal(2)))
+    evaluate(bloc, u)
+    # 18/20 = 90 % meets "≥ 90 %"; 2/18 = 11.11 % misses 15 %
+    assert u.targets_met == {"ldtt": True, "cstd": False, "unit_rating": True, "party_rating": True}
+    assert u.ldtt_share == Decimal("90.00") and u.cstd_share == Decimal("11.11")
+    u = UnitResult(code="Y", name="Y", status=Status.RANKED, data=data(TS=None, XLTCD=Rating.HTNV))
+    evaluate(bloc, u)
+    assert u.targets_met["ldtt"] is None and u.targets_met["party_rating"] is False
+
+
+def ranked_unit(code: str, name: str, total: str, **changes) -> UnitResult:
+    return UnitResult(code=code, name=name, status=Status.RANKED, total=Decimal(total), data=data(**changes))
+
+
+def run(bloc, units, meeting=None):
+    for u in units:
+        evaluate(bloc, u)
+    return {u.code: u for u in rank_units(bloc, units, meeting=meeting)}
+
+
+def test_proposals_follow_rank_and_title(default_bloc) -> None:
+    _, bloc = default_bloc
+    units = [
+        ranked_unit("A", "Phòng A", "98", LDTT=Decimal(13)),  # first, but 65 % LĐTT
+        ranked_unit("B", "Phòng B", "97"),
+        ranked_unit("C", "Phòng C", "96"),
+        ranked_unit("D", "Phòng D", "95", XLDV=Rating.HTTNV),  # 4th: Giấy khen needs only LĐTT tiên tiến
+        ranked_unit("E", "Phòng E", "90"),
+        ranked_unit("F", "Phòng F", "89", KL=Decimal(1)),  # 6th, disciplined: not "tiên tiến"
+        ranked_unit("G", "Phòng G", "80"),
+    ]
+    got = run(bloc, units)
+    assert got["A"].proposal is None
+    assert got["A"].note.startswith("Hạng 1 nhưng chưa đủ điều kiện Tập thể lao động xuất sắc: tỷ lệ LĐTT 65 % < 70 %")
+    assert got["B"].proposal == got["C"].proposal == "Bằng khen của Chủ tịch UBND tỉnh"
+    assert got["D"].proposal == got["E"].proposal == "Giấy khen của Chủ tịch UBND huyện"
+    assert got["F"].proposal is None and "bị kỷ luật" in got["F"].note
+    assert got["G"].proposal is None and "ngoài các hạng" in got["G"].note
+    assert not any(u.needs_vote for u in got.values())
+
+
+def test_tie_across_a_proposal_boundary_is_flagged_for_a_vote(default_bloc) -> None:
+    _, bloc = default_bloc
+    units = [ranked_unit("A", "Phòng A", "98"), ranked_unit("B", "Phòng B", "97"), ranked_unit("C", "Phòng Cờ", "96")]
+    units += [ranked_unit("D", "Phòng Dương", "96"), ranked_unit("E", "Phòng E", "90")]
+    got = run(bloc, units)
+    # C and D share rank 3; positions 3 and 4 belong to different awards
+    assert got["C"].rank == got["D"].rank == 3 and got["E"].rank == 5
+    assert got["C"].needs_vote and got["D"].needs_vote and not got["B"].needs_vote
+    assert "bỏ phiếu" in got["C"].note and "Phòng Dương" in got["C"].note
+    # a tie inside one award's ranks needs no vote
+    units = [ranked_unit("A", "A", "98"), ranked_unit("B", "B", "97"), ranked_unit("C", "C", "97")]
+    got = run(bloc, units)
+    assert got["B"].tie and not got["B"].needs_vote
+
+
+def test_final_ranking_breaks_ties_by_votes_and_gates_proposals(default_bloc) -> None:
+    _, bloc = default_bloc
+    units = [ranked_unit("A", "A", "96"), ranked_unit("B", "B", "96"), ranked_unit("C", "C", "90")]
+    units[0].votes, units[1].votes, units[2].votes = 5, 9, 4
+    got = run(bloc, units, Meeting(present=10, next_leader=None, next_deputy=None))
+    assert (got["B"].rank, got["A"].rank, got["C"].rank) == (1, 2, 3)
+    assert not got["A"].tie
+    assert got["B"].proposal == "Cờ thi đua của UBND tỉnh"
+    assert got["A"].proposal is None and "5/10 phiếu" in got["A"].note  # 5 of 10 is not more than half
+    assert got["C"].proposal is None

@@ -221,17 +221,16 @@ def apply_review(report: Report, path: Path | str) -> Report:
         entry = review.units.get(u.code)
         if entry is None:
             extra.append(issues.make("review-unit-absent", unit=u.code, file=shown_as, sheet=L.R_REVIEW))
-            u.votes = 0
             if u.status is Status.RANKED:
-                u.agreed_total = u.total
+                u.agreed_total, u.self_total, u.votes = u.total, u.total, 0
             continue
-        u.votes = entry.votes if entry.votes is not None else 0
         cell = a1(entry.row, 3)
-        if u.status is not Status.RANKED:
+        if u.status is not Status.RANKED:  # no valid return: nothing to agree on or vote for
             if entry.agreed is not None:
                 extra.append(issues.make("review-score-unused", unit=u.code, file=shown_as, sheet=L.R_REVIEW,
                                          cell=cell, agreed=vn(entry.agreed)))  # fmt: skip
             continue
+        u.votes = entry.votes if entry.votes is not None else 0
         current = u.total
         if entry.self_shown is not None and current is not None and entry.self_shown != current:
             extra.append(issues.make("review-self-changed", unit=u.code, file=shown_as, sheet=L.R_REVIEW, cell=cell,

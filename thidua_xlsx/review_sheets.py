@@ -147,6 +147,7 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
     for c, label in enumerate(heads):
         ws.write_string(r, c, label, st.head())
     ws.merge_range(r, 5, r, last, "Lý do điều chỉnh", st.head())
+    ws.set_row(r, 30)
     r += 1
     if not changed:
         ws.merge_range(
@@ -166,6 +167,8 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
     heads = ["Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm", "Số phiếu", "Tỷ lệ (%)", "Đề nghị khen thưởng", "Ghi chú"]
     for c, label in enumerate(heads):
         ws.write_string(r, c, label, st.head())
+    ws.set_row(r, 30)
+    ws.repeat_rows(r)  # the results table may run onto a second page
     r += 1
     for u in report.units:
         share = None

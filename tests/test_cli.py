@@ -163,3 +163,16 @@ def test_unexpected_errors_never_show_a_traceback(bloc_dir: Path, monkeypatch) -
     (bloc_dir / "inbox").mkdir()
     r = invoke("collect", "inbox", cwd=bloc_dir)
     assert r.exit_code == 2 and "Lỗi không mong đợi" in r.stderr and "Traceback" not in r.output
+
+
+def test_collecting_the_bloc_folder_itself_passes_over_khoi_xlsx(bloc_dir: Path) -> None:
+    fill_all(bloc_dir, bloc_dir / "tra_ve", codes=["VHTT"])
+    report = collect(bloc_dir / "tra_ve", load_bloc(bloc_dir / "khoi.xlsx"))
+    assert [f.path for f in report.files if "khoi" in f.path] == []
+    import shutil
+
+    shutil.copy(bloc_dir / "khoi.xlsx", bloc_dir / "tra_ve" / "khoi.xlsx")
+    report = collect(bloc_dir / "tra_ve", load_bloc(bloc_dir / "tra_ve" / "khoi.xlsx"))
+    entry = next(f for f in report.files if f.path.endswith("khoi.xlsx"))
+    assert not entry.used and "tệp khối thi đua" in entry.reason
+    assert not [i for i in report.issues if i.file and i.file.endswith("khoi.xlsx")]

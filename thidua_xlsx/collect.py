@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import issues
 from .errors import ThiduaError
-from .inbox import Source, Walk, add_file, walk_inbox
+from .inbox import Passed, Source, Walk, add_file, walk_inbox
 from .issues import Issue, Severity
 from .model import Bloc
 from .pool import run_supervised
@@ -85,8 +85,20 @@ def collect(
     if not inbox.is_dir():
         raise ThiduaError(f"{inbox} không phải là thư mục. Dùng lệnh 'check' để kiểm tra từng tệp.")
     walk = walk_inbox(inbox, shown_as=shown_as)
+    _pass_over_bloc_workbook(walk, bloc)
     results = read_sources(walk.sources, bloc, workers=workers, progress=progress)
     return assemble(bloc, walk, results)
+
+
+def _pass_over_bloc_workbook(walk: Walk, bloc: Bloc) -> None:
+    """The bloc's own khoi.xlsx may sit in the folder being collected: it is not a return."""
+    if bloc.source is None:
+        return
+    own = bloc.source.resolve()
+    for source in list(walk.sources):
+        if not source.members and source.path.resolve() == own:
+            walk.sources.remove(source)
+            walk.passed.append(Passed(source.display, "tệp khối thi đua, không phải bảng tự chấm", source.mtime))
 
 
 def check_files(

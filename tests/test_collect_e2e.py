@@ -142,3 +142,12 @@ def test_exact_totals_in_the_detail(run) -> None:
 def test_output_is_never_written_into_the_inbox(run) -> None:
     inbox: Path = run["tmp"] / "inbox"
     assert sorted(p.name for p in inbox.iterdir()) == ["A.xlsx", "B.xlsx", "C.xlsx", "E.xlsx"]
+
+
+def test_a_bloc_wider_than_a_sheet_continues_on_further_detail_sheets(run, monkeypatch, tmp_path) -> None:
+    import thidua_xlsx.ranking_sheets as sheets
+
+    monkeypatch.setattr(sheets, "MAX_UNIT_COLUMNS", 2)  # stands for Excel's 16,384 columns
+    write_ranking(run["report"], tmp_path / "xh.xlsx")
+    names = openpyxl.load_workbook(tmp_path / "xh.xlsx").sheetnames
+    assert names[:7] == list(L.RANKING_SHEETS) and names[7:9] == ["Chi tiết điểm (2)", "_thidua"]

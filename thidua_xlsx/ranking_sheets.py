@@ -48,11 +48,19 @@ def _subtotals(report: Report, u: UnitResult) -> dict[str, Decimal | None]:
     return out
 
 
-def write_detail(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
-    """Criteria down, units across (in ranking order), maxima beside, section subtotals."""
-    ws = book.add_worksheet(L.R_DETAIL)
-    ws.hide_gridlines(2)
+MAX_UNIT_COLUMNS = 16_000  # a sheet has 16,384 columns; a larger bloc continues on further sheets
+
+
+def detail_chunks(report: Report) -> list[list[UnitResult]]:
+    """Units of 'Chi tiết điểm', in ranking order, split to fit a sheet's columns."""
     units = [u for u in report.units if u.status is not Status.MISSING]
+    return [units[i : i + MAX_UNIT_COLUMNS] for i in range(0, len(units), MAX_UNIT_COLUMNS)] or [[]]
+
+
+def write_detail(book: xlsxwriter.Workbook, st: Styles, report: Report, units: list[UnitResult], part: int = 1) -> None:
+    """Criteria down, units across (in ranking order), maxima beside, section subtotals."""
+    ws = book.add_worksheet(L.R_DETAIL if part == 1 else f"{L.R_DETAIL} ({part})")
+    ws.hide_gridlines(2)
     last = 2 + max(len(units), 1)
     r = _title(ws, st, report, f"CHI TIẾT ĐIỂM TỰ CHẤM CỦA CÁC ĐƠN VỊ NĂM {report.bloc.info.year}", min(last, 12))
     ws.set_column(0, 0, 7)

@@ -12,7 +12,14 @@ from . import __version__
 from . import labels as L
 from .atomic import atomic_path
 from .issues import Severity
-from .ranking_sheets import write_checks, write_detail, write_submissions, write_targets, write_titles
+from .ranking_sheets import (
+    detail_chunks,
+    write_checks,
+    write_detail,
+    write_submissions,
+    write_targets,
+    write_titles,
+)
 from .report import Report, Status, UnitResult
 from .review_sheets import write_minutes, write_review
 from .xlsx_style import Styles, admin_header, fit_height, num, portrait_a4, put, set_default_font, signature
@@ -152,12 +159,15 @@ def write_ranking(report: Report, path: Path | str) -> Path:
         set_default_font(book)
         st = Styles(book, size=11)
         _ranking_sheet(book, st, report)
-        write_detail(book, st, report)
+        chunks = detail_chunks(report)
+        write_detail(book, st, report, chunks[0])
         write_targets(book, st, report)
         write_titles(book, st, report)
         write_checks(book, st, report)
         write_submissions(book, st, report)
         write_review(book, st, report)
+        for part, units in enumerate(chunks[1:], start=2):  # only a bloc of over 16,000 units
+            write_detail(book, st, report, units, part)
         if report.final:
             write_minutes(book, st, report)
         _meta(book, report)

@@ -132,16 +132,25 @@ def assemble(bloc: Bloc, walk: Walk, results: list[ReturnData]) -> Report:
     for r in results:
         file_issues.extend(r.issues)
         chosen = used.get(r.unit) if r.unit else None
+        first_error = next((i.message for i in r.issues if i.severity is Severity.ERROR), None)
         if chosen is r:
             entries.append(FileEntry(r.file, r.unit, True, None, r.mtime))
-        elif chosen is not None:
+        elif chosen is not None and r.this_bloc and r.readable:
+            # A true duplicate: the unit sent this bloc's form twice; the newest is used.
             file_issues.append(issues.make("duplicate-return", file=r.file, unit=r.unit, used=chosen.file))
             entries.append(FileEntry(r.file, r.unit, False, f"không dùng: đã có tệp mới hơn {chosen.file}", r.mtime))
+        elif chosen is not None:
+            why = (first_error or "không phải mẫu của khối, năm này").rstrip(".")
+            entries.append(FileEntry(r.file, r.unit, False, f"không dùng: {why}. Đã dùng tệp {chosen.file}.", r.mtime))
         else:
-            first = next((i.message for i in r.issues if i.severity is Severity.ERROR), "không đọc được")
-            entries.append(FileEntry(r.file, r.unit, False, first, r.mtime))
+            entries.append(FileEntry(r.file, r.unit, False, first_error or "không đọc được", r.mtime))
+    for p in walk.refused:  # found and looked at, but refused before reading (zip bombs, broken archives…)
+        entries.append(FileEntry(p.display, None, False, p.reason, p.mtime))
     for p in walk.passed:
-        entries.append(FileEntry(p.display, None, False, f"bỏ qua: {p.reason}", p.mtime, read=False))
+        if p.archive:
+            entries.append(FileEntry(p.display, None, False, p.reason, p.mtime))
+        else:
+            entries.append(FileEntry(p.display, None, False, f"bỏ qua: {p.reason}", p.mtime, read=False))
     entries.sort(key=lambda e: e.path)
     file_issues = walk.issues + file_issues
 

@@ -1,23 +1,32 @@
-"""Open a returned file safely: sniff what it really is, check sizes, then read with calamine."""
+"""Open a returned file safely: sniff what it really is, check sizes, then read with calamine.
+
+Everything here runs in a supervised worker (pool.py): calamine can abort the process on a
+hostile file, and that must cost only that file. The checks before calamine are cheap: the
+first bytes, a zip's central directory, an OLE container's directory; no sheet is unpacked
+twice.
+"""
 
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import python_calamine as pc
 
 from . import issues
-from .inbox import MAX_FILE_BYTES, MAX_UNPACKED_BYTES, ArchiveTooLarge, Source, source_bytes
+from .inbox import MAX_FILE_BYTES, MAX_RATIO, MAX_UNPACKED_BYTES, ArchiveTooLarge, Source, source_bytes
 from .issues import Issue
-from .sheets import MAX_COLS, MAX_ROWS, Grid
+from .sheets import MAX_CELLS, MAX_COLS, MAX_ROWS, Grid, rows_to_read
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
-_BIFF_FILEPASS = b"\x2f\x00"
-MAX_CELLS = 2_000_000  # a sheet whose used range is larger is refused before it is loaded
+_NOT_ZIP = ("file-unreadable", "tệp nén hỏng hoặc bị cắt cụt (tải về chưa hết?)")
+
+__all__ = ["MAX_CELLS", "Book", "Unreadable", "ole_stream_names", "open_book", "sniff"]
 
 
 class Unreadable(Exception):
@@ -47,14 +56,15 @@ class Book:
     def _load(self, name: str) -> Grid:
         try:
             sheet = self.book.get_sheet_by_name(name)
-        except Exception as exc:  # calamine: broken sheet XML, bad records, …
+            start, end = sheet.start, sheet.end
+            if end is None or start is None:
+                return Grid(name=name, rows=[])
+            height, width = end[0] + 1, end[1] + 1
+            nrows = rows_to_read(height, width)
+            rows = sheet.to_python(skip_empty_area=False, nrows=nrows)
+        except Exception as exc:  # calamine: broken sheet XML, bad records, entities, cell limits…
             raise Unreadable(issues.make("file-unreadable", file=self.display, detail=_detail(exc))) from None
-        start, end = sheet.start, sheet.end
-        if end is None or start is None:
-            return Grid(name=name, rows=[])
-        height, width = end[0] + 1, end[1] + 1
         truncated = height > MAX_ROWS or width > MAX_COLS
-        rows = sheet.to_python(skip_empty_area=False, nrows=min(height, MAX_ROWS))
         if width > MAX_COLS:
             rows = [r[:MAX_COLS] for r in rows]
         if truncated:
@@ -63,65 +73,247 @@ class Book:
                     "sheet-too-large",
                     file=self.display,
                     sheet=name,
-                    detail=f"{height:,} dòng × {width:,} cột; giới hạn {MAX_ROWS:,} × {MAX_COLS}",
+                    detail=f"{_n(height)} dòng × {_n(width)} cột; giới hạn {_n(MAX_ROWS)} dòng × {MAX_COLS} cột",
                 )
             )
         return Grid(name=name, rows=rows, truncated=truncated)
 
 
+def _n(value: int) -> str:
+    """A count the Vietnamese way: 1.048.576."""
+    return f"{value:,}".replace(",", ".")
+
+
 def _detail(exc: BaseException) -> str:
+    """Calamine's (English) reason, kept short and after a Vietnamese sentence."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-    return f"tệp hỏng hoặc không đúng định dạng ({text[:120]})"
+    return f"tệp hỏng hoặc không đúng định dạng bảng tính (chi tiết kỹ thuật: {text[:120]})"
+
+
+# What a file really is, from its first bytes ---------------------------------------------
+
+_MAGIC_KINDS = [
+    (b"%PDF", "tệp PDF"),
+    (b"{\\rtf", "văn bản RTF (Word)"),
+    (b"\x89PNG", "ảnh PNG"),
+    (b"\xff\xd8\xff", "ảnh JPEG"),
+    (b"GIF8", "ảnh GIF"),
+    (b"Rar!", "tệp nén RAR"),
+    (b"7z\xbc\xaf", "tệp nén 7-Zip"),
+    (b"\x1f\x8b", "tệp nén gzip"),
+]
 
 
 def sniff(head: bytes, ext: str) -> tuple[str, str] | None:
-    """What a file that is not a workbook really is: (issue code, detail), or None if it may be one."""
+    """What a file that is not a workbook really is: (issue code, detail or kind), or None if it may be one."""
     if not head:
-        return "file-unreadable", "tệp rỗng (0 byte)"
+        return "file-unreadable", "tệp rỗng (0 byte), có thể chưa tải về hết"
     if head.startswith(ZIP_MAGIC) or head.startswith(OLE_MAGIC):
         return None
     if head.startswith(b"PK"):
-        return "file-unreadable", "tệp nén hỏng"
-    text = head.lstrip(b"\xef\xbb\xbf\xff\xfe\xfe\xff \t\r\n\x00").lower()
-    if text.startswith(b"<") or b"<html" in text[:2048] or b"<table" in text[:4096]:
-        if b"urn:schemas-microsoft-com:office:spreadsheet" in head and b"<html" not in text[:2048]:
-            return "file-not-spreadsheet", "bảng tính XML 2003 (Excel 2003 XML)"
-        return "file-not-spreadsheet", "trang web (HTML)"
-    if b"\x00" not in head[:4096]:
-        try:
-            head[:4096].decode("utf-8")
-            kind = "tệp CSV/văn bản" if (b"," in head or b";" in head or b"\t" in head) else "tệp văn bản"
+        return _NOT_ZIP
+    for magic, kind in _MAGIC_KINDS:
+        if head.startswith(magic):
             return "file-not-spreadsheet", kind
+    text = _as_text(head)
+    if text is None:
+        return None  # binary: let calamine try (old BIFF streams saved without a container exist)
+    low = text.lstrip("\ufeff \t\r\n\x00").lower()
+    if low.startswith("mime-version") or "content-type: multipart/related" in low[:2048]:
+        return "file-not-spreadsheet", "trang web lưu thành một tệp (MHTML)"
+    if "urn:schemas-microsoft-com:office:spreadsheet" in low and "<html" not in low[:4096]:
+        return "file-not-spreadsheet", "bảng tính XML 2003 (Excel 2003 XML)"
+    if low.startswith("<") or "<html" in low[:4096] or "<table" in low[:4096]:
+        return "file-not-spreadsheet", "trang web (HTML)"
+    first = low.split("\n", 1)[0]
+    kind = "tệp CSV" if ("," in first or ";" in first or "\t" in first) else "tệp văn bản"
+    return "file-not-spreadsheet", kind
+
+
+def _as_text(head: bytes) -> str | None:
+    """The head as text if it is text (UTF-8, UTF-16 with a BOM, or a legacy 8-bit code page)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return head[: len(head) // 2 * 2].decode("utf-16")
         except UnicodeDecodeError:
-            if sum(b < 9 or 13 < b < 32 for b in head[:4096]) == 0:
-                return "file-not-spreadsheet", "tệp văn bản"
+            return None
+    sample = head[:4096]
+    if b"\x00" in sample:
+        return None
+    try:
+        return sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 3:  # a character cut by the 4 KB window
+            return sample[: exc.start].decode("utf-8")
+    if not any(b < 9 or 13 < b < 32 or b == 127 for b in sample):
+        return sample.decode("cp1258", errors="replace")  # Vietnamese Windows code page text
     return None
 
 
-def _check_zip_sizes(data: bytes | None, path, display: str) -> None:
-    """Refuse an xlsx/ods that declares more than the cap when unpacked (a zip bomb)."""
+# Zip packages (xlsx, xlsm, xlsb, ods) -----------------------------------------------------
+
+
+def _check_package(data: bytes | None, path: Path, display: str, ext: str) -> str:
+    """From the central directory only: a zip bomb, encryption, or a zip that is not a workbook.
+
+    Returns the extension that fits the package (calamine picks its reader by extension).
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-        raise Unreadable(
-            issues.make("file-unreadable", file=display, detail="tệp hỏng hoặc bị cắt cụt (cấu trúc nén sai)")
-        ) from None
+            names = {i.filename for i in infos}
+            manifest = mimetype = b""
+            if "content.xml" in names and "META-INF/manifest.xml" in names:
+                manifest = _small_member(zf, "META-INF/manifest.xml")
+                mimetype = _small_member(zf, "mimetype") if "mimetype" in names else b""
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        raise Unreadable(issues.make("file-unreadable", file=display, detail=_NOT_ZIP[1])) from None
     total = sum(i.file_size for i in infos)
-    ratio = max((i.file_size / max(i.compress_size, 1) for i in infos if i.file_size > 10 * 1024**2), default=0)
-    if total > MAX_UNPACKED_BYTES or ratio > 200:
-        detail = (
-            f"nội dung khai báo {total / 1024**2:,.0f} MB khi giải nén, giới hạn {MAX_UNPACKED_BYTES // 1024**2} MB"
-        )
+    bomb = [i for i in infos if i.file_size > 10 * 1024**2 and i.file_size / max(i.compress_size, 1) > MAX_RATIO]
+    if total > MAX_UNPACKED_BYTES or bomb:
+        size = _n(round(total / 1024**2))
+        detail = f"nội dung khai báo {size} MB khi giải nén, giới hạn {MAX_UNPACKED_BYTES // 1024**2} MB"
+        if bomb and total <= MAX_UNPACKED_BYTES:
+            ratio = _n(bomb[0].file_size // max(bomb[0].compress_size, 1))
+            detail = f"tỷ lệ nén bất thường ({ratio}:1), có thể là bom nén"
         raise Unreadable(issues.make("file-too-large", file=display, detail=detail))
-    if any(i.flag_bits & 0x1 for i in infos):
+    if any(i.flag_bits & 0x1 for i in infos) or b"encryption-data" in manifest:
         raise Unreadable(issues.make("file-password", file=display))
-    names = {i.filename for i in infos}
-    if "META-INF/manifest.xml" in names and "content.xml" in names:
-        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
-            manifest = zf.open("META-INF/manifest.xml").read(256 * 1024)
-        if b"encryption-data" in manifest:
-            raise Unreadable(issues.make("file-password", file=display))
+    kind = _package_kind(names, mimetype)
+    if kind:
+        raise Unreadable(issues.make("file-not-spreadsheet", file=display, kind=kind, ext=ext or "(không đuôi)"))
+    if "xl/workbook.bin" in names:
+        return ".xlsb"
+    if "content.xml" in names:
+        return ".ods"
+    return ".xlsm" if ext == ".xlsm" else ".xlsx"
+
+
+def _small_member(zf: zipfile.ZipFile, name: str) -> bytes:
+    with zf.open(name) as fh:
+        return fh.read(256 * 1024)
+
+
+def _package_kind(names: set[str], mimetype: bytes) -> str | None:
+    """A zip that is positively not a spreadsheet package: what it is, else None."""
+    if mimetype:
+        if b"spreadsheet" in mimetype:
+            return None
+        if b"text" in mimetype:
+            return "văn bản OpenDocument (.odt)"
+        if b"presentation" in mimetype:
+            return "bản trình chiếu OpenDocument (.odp)"
+        return None
+    if "word/document.xml" in names:
+        return "tài liệu Word (.docx)"
+    if "ppt/presentation.xml" in names:
+        return "bản trình chiếu PowerPoint (.pptx)"
+    if "[Content_Types].xml" not in names and "content.xml" not in names:
+        spreadsheets = [n for n in names if n.lower().endswith((".xlsx", ".xls", ".ods", ".xlsm"))]
+        return "tệp nén .zip" + (" chứa bảng tính (hãy đổi đuôi thành .zip hoặc gửi riêng tệp)" if spreadsheets else "")
+    return None
+
+
+# OLE compound files (xls, and OOXML encrypted with a password to open) --------------------
+
+_FREE_SECT = 0xFFFFFFFA  # this and above: end of chain, free, FAT or DIFAT sector marks
+
+
+def ole_stream_names(read_at: Callable[[int, int], bytes], size: int) -> set[str] | None:
+    """The names in an OLE compound file's directory, or None if its structure is broken.
+
+    Reads the header, the FAT sectors needed to follow the directory chain and the
+    directory itself: a few kilobytes, bounded whatever the file claims.
+    """
+    header = read_at(0, 512)
+    if len(header) < 512 or not header.startswith(OLE_MAGIC):
+        return None
+    shift = struct.unpack_from("<H", header, 0x1E)[0]
+    if shift not in (9, 12):
+        return None
+    ss = 1 << shift
+    n_sectors = max(0, size - ss) // ss + 1
+    n_fat, dir_start = struct.unpack_from("<II", header, 0x2C)
+    difat_start, n_difat = struct.unpack_from("<II", header, 0x44)
+    fat_sectors = [s for s in struct.unpack_from("<109I", header, 0x4C) if s < _FREE_SECT]
+    per = ss // 4
+    sector = difat_start
+    for _ in range(min(n_difat, n_sectors)):  # DIFAT sectors beyond the header's 109 entries
+        if sector >= _FREE_SECT:
+            break
+        block = read_at((sector + 1) * ss, ss)
+        if len(block) < ss:
+            return None
+        entries = struct.unpack(f"<{per}I", block)
+        fat_sectors.extend(s for s in entries[:-1] if s < _FREE_SECT)
+        sector = entries[-1]
+    fat_sectors = fat_sectors[: max(n_fat, 0) or len(fat_sectors)]
+    fat_cache: dict[int, tuple[int, ...]] = {}
+
+    def next_sector(s: int) -> int | None:
+        index = s // per
+        if index >= len(fat_sectors):
+            return None
+        if index not in fat_cache:
+            block = read_at((fat_sectors[index] + 1) * ss, ss)
+            if len(block) < ss:
+                return None
+            fat_cache[index] = struct.unpack(f"<{per}I", block)
+        return fat_cache[index][s % per]
+
+    names: set[str] = set()
+    sector, steps = dir_start, 0
+    while sector < _FREE_SECT:
+        steps += 1
+        if steps > min(n_sectors, 4096):  # a loop in the chain, or an absurd directory
+            return None
+        block = read_at((sector + 1) * ss, ss)
+        if len(block) < ss:
+            return None
+        for off in range(0, ss, 128):
+            name_len, kind = struct.unpack_from("<HB", block, off + 64)
+            if kind in (1, 2, 5) and 2 <= name_len <= 64 and name_len % 2 == 0:
+                names.add(block[off : off + name_len - 2].decode("utf-16-le", errors="replace"))
+        following = next_sector(sector)
+        if following is None:
+            return None
+        sector = following
+    return names
+
+
+def _check_ole(data: bytes | None, path: Path, display: str, ext: str) -> None:
+    """An OLE container: an encrypted OOXML workbook, an old Word/PowerPoint file, or an .xls.
+
+    An .xls with a password to open is left to calamine, which reads its FILEPASS record.
+    """
+    if data is not None:
+        names = ole_stream_names(lambda off, n: data[off : off + n], len(data))
+    else:
+        with open(path, "rb") as fh:
+            size = fh.seek(0, io.SEEK_END)
+
+            def read_at(off: int, n: int) -> bytes:
+                fh.seek(off)
+                return fh.read(n)
+
+            names = ole_stream_names(read_at, size)
+    if names is None:
+        return  # broken structure: calamine says what it can
+    lower = {n.lower() for n in names}
+    if "encryptedpackage" in lower or "encryptioninfo" in lower:
+        raise Unreadable(issues.make("file-password", file=display))
+    if lower & {"workbook", "book"}:
+        return
+    if "worddocument" in lower:
+        kind = "tài liệu Word cũ (.doc)"
+    elif "powerpoint document" in lower:
+        kind = "bản trình chiếu PowerPoint cũ (.ppt)"
+    else:
+        kind = "tệp Office không chứa bảng tính"
+    raise Unreadable(issues.make("file-not-spreadsheet", file=display, kind=kind, ext=ext or "(không đuôi)"))
+
+
+# Opening ---------------------------------------------------------------------------------
 
 
 def open_book(source: Source) -> Book:
@@ -135,13 +327,8 @@ def open_book(source: Source) -> Book:
         else:
             size = source.path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise Unreadable(
-                issues.make(
-                    "file-too-large",
-                    file=display,
-                    detail=f"{size / 1024**2:,.0f} MB, giới hạn {MAX_FILE_BYTES // 1024**2} MB",
-                )
-            )
+            detail = f"{_n(round(size / 1024**2))} MB, giới hạn {MAX_FILE_BYTES // 1024**2} MB"
+            raise Unreadable(issues.make("file-too-large", file=display, detail=detail))
         if data is None:
             with open(source.path, "rb") as fh:
                 head = fh.read(8192)
@@ -150,7 +337,7 @@ def open_book(source: Source) -> Book:
     except ArchiveTooLarge as exc:
         raise Unreadable(issues.make("file-too-large", file=display, detail=str(exc))) from None
     except (OSError, zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
-        raise Unreadable(issues.make("file-unreadable", file=display, detail=_detail(exc))) from None
+        raise Unreadable(issues.make("file-unreadable", file=display, detail=_member_error(exc))) from None
 
     found = sniff(head, source.ext)
     if found:
@@ -158,13 +345,15 @@ def open_book(source: Source) -> Book:
         if code == "file-not-spreadsheet":
             raise Unreadable(issues.make(code, file=display, kind=detail, ext=source.ext or "(không đuôi)"))
         raise Unreadable(issues.make(code, file=display, detail=detail))
+    fits = source.ext
     if head.startswith(ZIP_MAGIC):
-        _check_zip_sizes(data, source.path, display)
-    elif _is_encrypted_ole(data, source):
-        raise Unreadable(issues.make("file-password", file=display))
+        fits = _check_package(data, source.path, display, source.ext)
+    elif head.startswith(OLE_MAGIC):
+        _check_ole(data, source.path, display, source.ext)
+        fits = ".xls"
 
     try:
-        if data is None and _ext_matches(head, source.ext):
+        if data is None and fits == source.ext:
             book = pc.CalamineWorkbook.from_path(str(source.path))
         else:
             if data is None:
@@ -175,30 +364,19 @@ def open_book(source: Source) -> Book:
         raise Unreadable(issues.make("file-password", file=display)) from None
     except Exception as exc:  # calamine raises a variety of errors for broken files
         raise Unreadable(issues.make("file-unreadable", file=display, detail=_detail(exc))) from None
-    names = [m.name for m in metadata]
-    hidden = {m.name for m in metadata if str(m.visible).endswith("Hidden")}
+    # Chart and macro sheets hold no cells (and some break calamine): only worksheets are read.
+    sheets = [m for m in metadata if str(m.typ).endswith("WorkSheet")]
+    names = [m.name for m in sheets]
+    hidden = {m.name for m in sheets if str(m.visible).endswith("Hidden")}
     return Book(display=display, book=book, names=names, hidden=hidden)
 
 
-def _ext_matches(head: bytes, ext: str) -> bool:
-    """calamine picks a reader by extension when opening a path; use bytes when they disagree."""
-    if head.startswith(ZIP_MAGIC):
-        return ext in (".xlsx", ".xlsm", ".ods", ".xlsb")
-    if head.startswith(OLE_MAGIC):
-        return ext == ".xls"
-    return False
-
-
-def _is_encrypted_ole(data: bytes | None, source: Source) -> bool:
-    """An OOXML workbook with a password to open is an OLE container holding EncryptedPackage."""
-    if data is None:
-        with open(source.path, "rb") as fh:
-            head = fh.read(8)
-            if head != OLE_MAGIC:
-                return False
-            blob = head + fh.read(MAX_FILE_BYTES)
-    else:
-        if not data.startswith(OLE_MAGIC):
-            return False
-        blob = data
-    return _ENCRYPTED_PACKAGE in blob
+def _member_error(exc: BaseException) -> str:
+    """Why the bytes of a file (or of an archive member) could not be had."""
+    if isinstance(exc, zipfile.BadZipFile | EOFError):
+        return "tệp trong tệp nén bị hỏng hoặc tệp nén bị cắt cụt"
+    if isinstance(exc, NotImplementedError):
+        return "kiểu nén không được hỗ trợ"
+    if isinstance(exc, OSError):
+        return f"không đọc được tệp ({exc.strerror or exc.__class__.__name__})"
+    return _detail(exc)

@@ -136,43 +136,80 @@ def _identify(
         out.add("unit-unidentified", detail=detail)
         return
     out.unit, out.identified_by = unit.code, how
-    words = {"name": "tên đơn vị trong bảng", "code": "mã đơn vị trong tên tệp", "file": "tên đơn vị trong tên tệp"}
+    words = {
+        "name": "tên đơn vị trong bảng",
+        "sheet-code": "mã đơn vị trong bảng",
+        "sheet-name": "tên trang tính",
+        "file": "tên đơn vị trong tên tệp",
+        "code": "mã đơn vị trong tên tệp",
+    }
     out.add("form-copied", how=words.get(how, how))
 
 
+def _words(value: object) -> str:
+    """Loose text for matching names: folded (case, diacritics, tone placement, NFC, dashes),
+    punctuation as spaces, padded so that a match is always of whole words."""
+    return " " + " ".join(re.sub(r"[^0-9a-z]+", " ", fold(value)).split()) + " "
+
+
 def _guess_unit(units: tuple[Unit, ...], grid: Grid | None, source: Source) -> tuple[Unit | None, str]:
-    """A unit named in the top of the sheet, else in the file name (name or code)."""
+    """The unit of a return without its form: (unit, how) or (None, why not).
+
+    Looked for, in order: a cell labelled "Đơn vị" / "Mã đơn vị" above the table, any text
+    above the table, the sheet name, then the file name (the unit's name, then its code).
+    """
+    names = {u.code: _words(u.name) for u in units if _words(u.name).strip()}
+    ambiguous = False
     if grid is not None:
-        top = " | ".join(fold(grid.value(r, c)) for r in range(min(grid.height, 15)) for c in range(6))
-        hits = [u for u in units if fold(u.name) and fold(u.name) in top]
-        best = _longest(hits)
-        if best:
-            return best, "name"
+        header = grid.find_header(L.SCORE_HEADERS) or grid.find_header_loose(L.SCORE_HEADERS, fold)
+        top = min(header[0] if header else 15, 40, grid.height)
+        cells = [_words(grid.value(r, c)) for r in range(top) for c in range(min(12, len(grid.rows[r])))]
+        cells = [c for c in cells if c.strip()]
+        labelled = [c for c in cells if c.startswith((" don vi ", " ten don vi ", " co quan "))]
+        coded = [c for c in cells if c.startswith(" ma don vi ")]
+        for texts in (labelled, cells):
+            best = _longest([u for u in units if u.code in names and any(names[u.code] in t for t in texts)])
+            if best is not None:
+                return best, "name"
+            ambiguous |= best is None and any(names[u.code] in t for u in units if u.code in names for t in texts)
+        codes = {w.upper() for c in coded for w in c.split()[3:]}
+        hits = [u for u in units if u.code.upper() in codes]
+        if len(hits) == 1:
+            return hits[0], "sheet-code"
+        sheet_name = _words(grid.name)
+        best = _longest([u for u in units if u.code in names and names[u.code] in sheet_name])
+        if best is not None:
+            return best, "sheet-name"
     stem = source.name.rsplit(".", 1)[0]
-    folded = fold(stem)
-    hits = [u for u in units if fold(u.name) and fold(u.name) in folded]
-    best = _longest(hits)
-    if best:
+    in_name = _words(stem)
+    best = _longest([u for u in units if u.code in names and names[u.code] in in_name])
+    if best is not None:
         return best, "file"
-    compact = fold_compact(stem.replace(".", " "))
-    tokens = {fold_compact(t) for t in re.split(r"[\s_\-.()\[\],;]+", fold(stem)) if t}
+    tokens = set(in_name.split())
     hits = [u for u in units if fold_compact(u.code) in tokens]
     if len(hits) == 1:
         return hits[0], "code"
-    hits = [u for u in units if len(u.code) >= 3 and compact.startswith(fold_compact(u.code))]
-    if len(hits) == 1:
-        return hits[0], "code"
-    return None, "không thấy tên hoặc mã đơn vị trong bảng và tên tệp" if not hits else "khớp nhiều đơn vị"
+    compact = fold_compact(stem)
+    if not hits:
+        hits = [u for u in units if len(u.code) >= 3 and compact.startswith(fold_compact(u.code))]
+        if len(hits) == 1:
+            return hits[0], "code"
+    if hits or ambiguous:
+        return None, "tên hoặc mã khớp với nhiều đơn vị"
+    return None, "không thấy tên hoặc mã đơn vị trong bảng và trong tên tệp"
 
 
 def _longest(hits: list[Unit]) -> Unit | None:
-    """The unit whose name is the longest match, if it is not shared."""
+    """The one unit named, when a name found inside a longer one ("Phòng Y tế" within
+    "Phòng Y tế dự phòng") is dropped; None if none, or if two different units are named."""
     if not hits:
         return None
-    hits.sort(key=lambda u: len(fold(u.name)), reverse=True)
-    if len(hits) > 1 and fold(hits[0].name) == fold(hits[1].name):
+    keys = {u.code: _words(u.name) for u in hits}
+    kept = [u for u in hits if not any(keys[u.code] != keys[v.code] and keys[u.code] in keys[v.code] for v in hits)]
+    distinct = {keys[u.code] for u in kept}
+    if len(distinct) != 1 or len(kept) != 1:
         return None
-    return hits[0]
+    return kept[0]
 
 
 def _code(value: object) -> str:

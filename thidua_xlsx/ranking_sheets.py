@@ -93,23 +93,26 @@ def write_detail(book: xlsxwriter.Workbook, st: Styles, report: Report, units: l
         ws.write_string(r, 0, crit.code, st.cell(align="center", **section))
         ws.write_string(r, 1, crit.text, st.cell(font_size=10, indent=min(crit.depth, 2), **section))
         ws.write_number(r, 2, float(crit.max), st.cell(align="center", **section))
+        plain = st.cell(align="center", **section)  # formats looked up once per row, not per cell
+        flag = st.cell(align="center", bg_color="#FFC7CE", **{k: v for k, v in section.items() if k != "bg_color"})
         for c, u in enumerate(units, start=3):
             value = subtotals[u.code].get(crit.code)
             flagged = (u.code, u.score_cells.get(crit.code)) in bad_cells
-            fmt = st.cell(align="center", bg_color="#FFC7CE", **{k: v for k, v in section.items() if k != "bg_color"})
-            put(ws, r, c, num(value), fmt if flagged else st.cell(align="center", **section))
+            put(ws, r, c, num(value), flag if flagged else plain)
         ws.set_row(r, fit_height((crit.text, 44), size=10))
         r += 1
     for label, kind in ((L.TOTAL_BASE, Kind.BASE), (L.TOTAL_BONUS, Kind.BONUS), (L.TOTAL_DEDUCTION, Kind.DEDUCTION)):
         ws.merge_range(r, 0, r, 1, label, st.cell(bold=True, align="right"))
         ws.write_number(r, 2, float(report.bloc.kind_max(kind)), st.cell(align="center", bold=True))
+        bold = st.cell(align="center", bold=True)
         for c, u in enumerate(units, start=3):
             value = {Kind.BASE: u.base, Kind.BONUS: u.bonus, Kind.DEDUCTION: u.deduction}[kind]
-            put(ws, r, c, num(value), st.cell(align="center", bold=True))
+            put(ws, r, c, num(value), bold)
         r += 1
     ws.merge_range(r, 0, r, 2, L.TOTAL, st.cell(bold=True, align="right", bg_color="#E2EFDA"))
+    total_fmt = st.cell(align="center", bold=True, bg_color="#E2EFDA")
     for c, u in enumerate(units, start=3):
-        put(ws, r, c, num(u.total), st.cell(align="center", bold=True, bg_color="#E2EFDA"))
+        put(ws, r, c, num(u.total), total_fmt)
     ws.merge_range(r + 2, 0, r + 2, min(last, 12),
                    "Ô tô đỏ: điểm có lỗi (xem trang 'Kiểm tra'); ô trống: chưa có điểm hợp lệ. Điểm mục là tổng "
                    "các tiêu chí con, tính lại từ các ô điểm (không dùng số tổng lưu trong tệp).",
@@ -287,7 +290,8 @@ def write_submissions(book: xlsxwriter.Workbook, st: Styles, report: Report) -> 
         ws.write_string(head, c, label, st.head())
     times = {f.path: f.time_text for f in report.files}
     r += 1
-    for i, u in enumerate(sorted(report.units, key=lambda u: [x.code for x in report.bloc.units].index(u.code)), 1):
+    order = {x.code: k for k, x in enumerate(report.bloc.units)}  # bloc order (a list.index here was quadratic)
+    for i, u in enumerate(sorted(report.units, key=lambda u: order[u.code]), 1):
         submitted = u.status is not Status.MISSING
         status_fmt = {
             Status.RANKED: st.cell(font_color="#006100"),

@@ -33,7 +33,7 @@ MAX_DEPTH = 3  # archives inside archives
 MAX_MEMBERS = 5000  # files in one archive
 # Compression methods Python's zipfile can unpack: stored, deflate, bzip2, lzma.
 _ZIP_METHODS = {0, 8, 12, 14}
-_SEND_ZIP = "hãy gửi tệp .zip hoặc gửi riêng tệp bảng tính"
+_ONLY_ZIP = "chỉ đọc được tệp nén .zip"
 _ZIP_METHOD_NAMES = {9: "Deflate64", 99: "AES", 6: "Implode", 93: "Zstandard"}
 
 
@@ -179,7 +179,7 @@ def add_file(out: Walk, full: Path, display: str, rel: str | None = None) -> Non
 
 
 def _other_archive(display: str, ext: str) -> Issue:
-    detail = f"tệp nén {OTHER_ARCHIVE_EXTS[ext]} ({ext}) chưa được hỗ trợ; {_SEND_ZIP}"
+    detail = f"tệp nén {OTHER_ARCHIVE_EXTS[ext]} ({ext}) chưa được hỗ trợ, {_ONLY_ZIP}"
     return issues.make("archive-unreadable", file=display, detail=detail)
 
 
@@ -254,7 +254,7 @@ def _archive(out: Walk, path: Path, display: str, mtime: float, chain: tuple[str
             out.refuse(shown, when, issues.make("file-password", file=shown))
         elif info.compress_type not in _ZIP_METHODS:
             method = _ZIP_METHOD_NAMES.get(info.compress_type, str(info.compress_type))
-            detail = f"kiểu nén {method} không được hỗ trợ, hãy nén lại bằng kiểu thông thường (Deflate)"
+            detail = f"kiểu nén {method} không được hỗ trợ (khi nén lại, chọn kiểu nén thông thường Deflate)"
             out.refuse(shown, when, issues.make("archive-unreadable", file=shown, detail=detail))
         elif too_big := member_too_large(info):
             out.refuse(shown, when, issues.make("file-too-large", file=shown, detail=too_big))
@@ -329,7 +329,7 @@ def _zip_error(exc: BaseException, path: Path, chain: tuple[str, ...]) -> str:
         except OSError:
             head = b""
         if head.startswith(b"Rar!"):
-            return f"đây là tệp nén RAR đặt đuôi .zip, chưa được hỗ trợ; {_SEND_ZIP}"
+            return f"đây là tệp nén RAR đặt đuôi .zip, chưa được hỗ trợ, {_ONLY_ZIP}"
         if head.startswith(b"7z\xbc\xaf"):
-            return f"đây là tệp nén 7-Zip đặt đuôi .zip, chưa được hỗ trợ; {_SEND_ZIP}"
+            return f"đây là tệp nén 7-Zip đặt đuôi .zip, chưa được hỗ trợ, {_ONLY_ZIP}"
     return "tệp nén hỏng hoặc bị cắt cụt (tải về chưa hết?)"

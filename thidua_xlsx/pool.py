@@ -10,6 +10,7 @@ was reading as failed, and hands the rest of its batch to a fresh worker.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import multiprocessing as mp
 import os
 import signal
@@ -51,6 +52,9 @@ def _limit_memory(budget: int) -> None:
 
 
 def _quiet_stderr() -> None:
+    # faulthandler (pytest, PYTHONFAULTHANDLER) writes to its own copy of stderr: a native
+    # abort in a worker is expected and reported as an issue, not as a dump on the terminal.
+    faulthandler.disable()
     with contextlib.suppress(OSError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)

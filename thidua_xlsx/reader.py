@@ -24,7 +24,7 @@ from .sheets import MAX_CELLS, MAX_COLS, MAX_ROWS, Grid, rows_to_read
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-_NOT_ZIP = ("file-unreadable", "tệp nén hỏng hoặc bị cắt cụt (tải về chưa hết?)")
+_NOT_ZIP = ("file-unreadable", "tệp bị hỏng hoặc bị cắt cụt (có thể tải về chưa hết)")
 
 __all__ = ["MAX_CELLS", "Book", "Unreadable", "ole_stream_names", "open_book", "sniff"]
 

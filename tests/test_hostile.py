@@ -1,0 +1,355 @@
+"""Hostile and broken files: each is an error (or passed over) for that file alone, with a
+message a clerk understands, and the good return beside them is still read to its total.
+
+The corpus is tests/files/, built by tests/files/make_files.py; one collect run reads all
+of it (plus one good return) and each test below checks one file.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from helpers import expected_total, fill, full_scores
+
+from thidua_xlsx import inbox as inbox_mod
+from thidua_xlsx.collect import collect
+from thidua_xlsx.issues import Issue, Severity
+from thidua_xlsx.report import Report, Status
+
+FILES = Path(__file__).resolve().parent / "files"
+ERR, WARN, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+def _load_make_files():
+    spec = importlib.util.spec_from_file_location("make_files", FILES / "make_files.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_files = _load_make_files()
+
+
+@pytest.fixture(scope="module")
+def run(default_bloc, default_templates, tmp_path_factory) -> tuple[Report, float, dict]:
+    """collect over the whole corpus plus one good return: (report, seconds, good scores)."""
+    _, bloc = default_bloc
+    inbox = tmp_path_factory.mktemp("hostile") / "inbox"
+    inbox.mkdir()
+    for f in FILES.iterdir():
+        if f.is_file() and f.name != "make_files.py":
+            shutil.copy2(f, inbox / f.name)
+    scores = full_scores(bloc, "0.87")
+    fill(default_templates["VHTT"], inbox / "VHTT - tự chấm.xlsx", scores)
+    started = time.monotonic()
+    report = collect(inbox, bloc, shown_as="inbox")
+    return report, time.monotonic() - started, scores
+
+
+def issues_of(report: Report, name: str) -> list[Issue]:
+    return [i for i in report.issues if i.file == f"inbox/{name}"]
+
+
+def expect(run, name: str, code: str, severity: Severity, *words: str) -> Issue:
+    """The file is listed once, not used, and carries exactly one issue of `code`."""
+    report = run[0]
+    listed = [f for f in report.files if f.path == f"inbox/{name}"]
+    assert len(listed) == 1, f"{name} listed {len(listed)} times"
+    assert listed[0].used is False
+    hits = [i for i in issues_of(report, name) if i.code == code]
+    assert len(hits) == 1, f"{name}: {[(i.code, i.message) for i in issues_of(report, name)]}"
+    issue = hits[0]
+    assert issue.severity is severity
+    for word in words:
+        assert word in issue.message, issue.message
+    if severity is ERR:
+        assert listed[0].reason == issue.message or code in ("sheet-too-large",)
+    return issue
+
+
+# Nothing here costs the good return anything -----------------------------------------------
+
+
+def test_the_good_return_is_still_ranked_with_its_exact_total(run, default_bloc) -> None:
+    report, seconds, scores = run
+    vhtt = next(u for u in report.units if u.code == "VHTT")
+    assert vhtt.status is Status.RANKED and vhtt.rank == 1
+    assert vhtt.total == expected_total(default_bloc[1], scores)
+    assert vhtt.file == "inbox/VHTT - tự chấm.xlsx"
+    assert seconds < 30
+
+
+def test_every_file_is_listed_exactly_once(run) -> None:
+    report = run[0]
+    paths = [f.path for f in report.files]
+    assert len(paths) == len(set(paths))
+    on_disk = {f"inbox/{f.name}" for f in FILES.iterdir() if f.is_file() and f.name != "make_files.py"}
+    assert on_disk | {"inbox/VHTT - tự chấm.xlsx"} <= set(paths)
+
+
+def test_the_corpus_script_rebuilds_the_committed_files_byte_for_byte() -> None:
+    built = make_files.corpus()
+    committed = {f.name for f in FILES.iterdir() if f.is_file() and f.name != "make_files.py"}
+    assert set(built) == committed
+    for name, data in built.items():
+        assert (FILES / name).read_bytes() == data, name
+
+
+# Broken and truncated ----------------------------------------------------------------------
+
+
+def test_truncated_xlsx(run) -> None:
+    expect(run, "truncated.xlsx", "file-unreadable", ERR, "cắt cụt")
+
+
+def test_truncated_zip(run) -> None:
+    expect(run, "truncated.zip", "archive-unreadable", ERR, "cắt cụt")
+
+
+def test_text_named_zip(run) -> None:
+    expect(run, "not-a-zip.zip", "archive-unreadable", ERR, "hỏng")
+
+
+def test_empty_file(run) -> None:
+    expect(run, "empty.xlsx", "file-unreadable", ERR, "0 byte")
+
+
+def test_random_bytes(run) -> None:
+    expect(run, "garbage.xlsx", "file-unreadable", ERR, "hỏng")
+
+
+def test_corrupt_ole_container(run) -> None:
+    expect(run, "corrupt-ole.xls", "file-unreadable", ERR, "hỏng")
+
+
+# Not a spreadsheet under a spreadsheet's name -----------------------------------------------
+
+
+def test_html_saved_as_xls(run) -> None:
+    expect(run, "html-saved-as.xls", "file-not-spreadsheet", ERR, "trang web (HTML)", ".xls")
+
+
+def test_csv_saved_as_xlsx(run) -> None:
+    expect(run, "csv-saved-as.xlsx", "file-not-spreadsheet", ERR, "CSV", ".xlsx")
+
+
+def test_utf16_text_saved_as_xls(run) -> None:
+    expect(run, "utf16-text-saved-as.xls", "file-not-spreadsheet", ERR, "CSV")
+
+
+def test_excel_2003_xml_saved_as_xls(run) -> None:
+    expect(run, "spreadsheetml-2003.xls", "file-not-spreadsheet", ERR, "XML 2003")
+
+
+def test_mhtml_saved_as_xls(run) -> None:
+    expect(run, "mhtml-saved-as.xls", "file-not-spreadsheet", ERR, "MHTML")
+
+
+def test_pdf_renamed_xls(run) -> None:
+    expect(run, "pdf-renamed.xls", "file-not-spreadsheet", ERR, "PDF")
+
+
+def test_word_document_renamed_xlsx(run) -> None:
+    expect(run, "docx-renamed.xlsx", "file-not-spreadsheet", ERR, "Word (.docx)")
+
+
+def test_word_97_document_renamed_xls(run) -> None:
+    expect(run, "word-97-renamed.xls", "file-not-spreadsheet", ERR, "Word cũ (.doc)")
+
+
+# Passwords to open: detected from the file's structure --------------------------------------
+
+
+def test_encrypted_ooxml_workbook(run) -> None:
+    expect(run, "encrypted-ooxml.xlsx", "file-password", ERR, "có mật khẩu mở")
+
+
+def test_xls_with_filepass_record(run) -> None:
+    expect(run, "encrypted-filepass.xls", "file-password", ERR, "có mật khẩu mở")
+
+
+def test_encrypted_ods(run) -> None:
+    expect(run, "encrypted.ods", "file-password", ERR, "có mật khẩu mở")
+
+
+def test_zip_member_with_a_password(run) -> None:
+    expect(run, "zip-password.zip/VHTT.xlsx", "file-password", ERR, "có mật khẩu mở")
+
+
+def test_password_detection_reads_the_ole_directory_not_the_bytes(tmp_path, default_bloc) -> None:
+    """A plain .xls whose cells say "EncryptedPackage" is not taken for an encrypted file."""
+    fake = make_files.ole_bytes([("Workbook", make_files.biff_record(0x000A) + "EncryptedPackage".encode("utf-16-le"))])
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "x.xls").write_bytes(fake)
+    report = collect(inbox, default_bloc[1], shown_as="inbox")
+    assert not [i for i in report.issues if i.code == "file-password"]
+    assert [i for i in report.issues if i.file == "inbox/x.xls" and i.severity is ERR]
+
+
+# XML attacks ---------------------------------------------------------------------------------
+
+
+def test_billion_laughs_in_shared_strings(run) -> None:
+    expect(run, "billion-laughs-strings.xlsx", "file-unreadable", ERR, "hỏng")
+
+
+def test_billion_laughs_in_sheet(run) -> None:
+    expect(run, "billion-laughs-sheet.xlsx", "file-unreadable", ERR, "hỏng")
+
+
+def test_external_entity_is_not_fetched(run) -> None:
+    expect(run, "external-entity.xlsx", "file-unreadable", ERR)
+    assert "root:" not in run[0].to_json()
+
+
+def test_openpyxl_reads_only_through_defusedxml() -> None:
+    import defusedxml
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML is True
+    with pytest.raises(ValueError) as caught:  # openpyxl wraps defusedxml's refusal
+        openpyxl.load_workbook(FILES / "billion-laughs-strings.xlsx")
+    assert isinstance(caught.value.__cause__, defusedxml.DefusedXmlException)
+
+
+# Size attacks --------------------------------------------------------------------------------
+
+
+def test_sparse_sheet_that_aborts_calamine(run) -> None:
+    """A cell at A1 and one at XFD1048576: calamine aborts its process; only that file fails."""
+    expect(run, "sparse-sheet.xlsx", "file-unreadable", ERR, "dừng bất thường")
+
+
+def test_tall_sheet(run) -> None:
+    expect(run, "tall-sheet.xlsx", "sheet-too-large", ERR, "25.000 dòng")
+
+
+def test_wide_sheet(run) -> None:
+    expect(run, "wide-sheet.xlsx", "sheet-too-large", ERR, "5.434 cột")
+
+
+def test_xlsx_declaring_2_gb(run) -> None:
+    expect(run, "declared-2gb.xlsx", "file-too-large", ERR, "2.048 MB")
+
+
+def test_zip_member_declaring_2_gb(run) -> None:
+    expect(run, "declared-2gb.zip/VHTT.xlsx", "file-too-large", ERR, "2.048 MB")
+
+
+def test_xlsx_with_a_bomb_ratio(run) -> None:
+    expect(run, "ratio-bomb.xlsx", "file-too-large", ERR, "bom nén")
+
+
+def test_xlsx_whose_sheet_is_larger_than_declared(run) -> None:
+    expect(run, "lying-size.xlsx", "file-unreadable", ERR)
+
+
+def test_zip_member_larger_than_declared(run) -> None:
+    expect(run, "lying-member.zip/VHTT.xlsx", "file-unreadable", ERR, "tệp nén")
+
+
+def test_read_member_stops_at_the_hard_cap_whatever_the_header_says(tmp_path) -> None:
+    data = make_files.zip_bytes([("a.xlsx", bytes(3 * 1024**2))])
+    with zipfile.ZipFile(tmp_path / "x.zip", "w") as zf:
+        zf.writestr("a.xlsx", bytes(3 * 1024**2))
+    (tmp_path / "y.zip").write_bytes(data)
+    with zipfile.ZipFile(tmp_path / "y.zip") as zf, pytest.raises(inbox_mod.ArchiveTooLarge):
+        inbox_mod.read_member(zf, "a.xlsx", cap=1024**2)
+
+
+def test_archive_with_too_many_members(tmp_path, monkeypatch, default_bloc) -> None:
+    monkeypatch.setattr(inbox_mod, "MAX_MEMBERS", 3)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "many.zip").write_bytes(make_files.zip_bytes([(f"{i}.xlsx", b"x") for i in range(5)]))
+    report = collect(inbox, default_bloc[1], shown_as="inbox")
+    hits = [i for i in report.issues if i.file == "inbox/many.zip"]
+    assert [(i.code, i.severity) for i in hits] == [("file-too-large", ERR)] and "5 tệp" in hits[0].message
+    assert [f.path for f in report.files] == ["inbox/many.zip"]
+
+
+def test_a_real_2_gb_zip_bomb_is_refused_in_under_two_seconds(tmp_path, default_bloc) -> None:
+    """Real deflate data that unpacks to 2 GiB, as an archive member and as a workbook."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    make_files.write_zip_bomb(inbox / "bom.zip", "VHTT.xlsx")
+    with zipfile.ZipFile(inbox / "bom.zip") as zf:
+        assert zf.infolist()[0].file_size == 2 * 1024**3
+        with zf.open(zf.infolist()[0]) as fh:  # real data, not just a lying header
+            assert fh.read(1024**2) == bytes(1024**2)
+    make_files.write_zip_bomb(inbox / "bom.xlsx", make_files.SHEET_NAME, others=make_files.xlsx_parts())
+    started = time.monotonic()
+    report = collect(inbox, default_bloc[1], shown_as="inbox")
+    seconds = time.monotonic() - started
+    assert seconds < 2, f"{seconds:.2f} s"
+    for name in ("bom.zip/VHTT.xlsx", "bom.xlsx"):
+        hits = [i for i in report.issues if i.file == f"inbox/{name}"]
+        assert [(i.code, i.severity) for i in hits] == [("file-too-large", ERR)], name
+        assert "2.048 MB" in hits[0].message
+
+
+# Archives that cannot be opened here --------------------------------------------------------
+
+
+def test_archives_nested_too_deep(run) -> None:
+    expect(run, "nested-too-deep.zip/lop3.zip/lop2.zip/lop1.zip", "archive-unreadable", ERR, "3 lớp")
+
+
+def test_rar_renamed_zip(run) -> None:
+    expect(run, "rar-renamed.zip", "archive-unreadable", ERR, "RAR")
+
+
+def test_rar_archive(run) -> None:
+    expect(run, "return.rar", "archive-unreadable", ERR, "RAR")
+
+
+def test_deflate64_member(run) -> None:
+    expect(run, "deflate64.zip/VHTT.xlsx", "archive-unreadable", ERR, "Deflate64")
+
+
+# Passed over, listed, not read ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("~$owner-file.xlsx", "~$"),
+        (".hidden.xlsx", "ẩn"),
+        ("Thumbs.db", "hệ thống"),
+        ("desktop.ini", "hệ thống"),
+        ("ghi-chu.txt", "không phải bảng tính"),
+    ],
+)
+def test_passed_over(run, name: str, reason: str) -> None:
+    report = run[0]
+    listed = [f for f in report.files if f.path == f"inbox/{name}"]
+    assert len(listed) == 1 and not listed[0].read and not listed[0].used and reason in listed[0].reason
+    errors = [i for i in issues_of(report, name) if i.severity is not INFO]
+    assert not errors
+
+
+def test_non_spreadsheet_gets_an_info(run) -> None:
+    expect(run, "ghi-chu.txt", "file-skipped", INFO, ".txt")
+
+
+def test_a_sheet_too_large_in_a_real_return(default_bloc, default_templates, tmp_path) -> None:
+    """Junk typed far below the table: the unit is told, and kept out of the ranking."""
+    _, bloc = default_bloc
+    inbox = tmp_path / "inbox"
+    out = fill(default_templates["YT"], inbox / "YT.xlsx", full_scores(bloc, "0.9"))
+    wb = openpyxl.load_workbook(out)
+    wb["Tự chấm điểm"]["A30000"] = "x"
+    wb.save(out)
+    report = collect(inbox, bloc, shown_as="inbox")
+    hits = [i for i in report.issues if i.code == "sheet-too-large"]
+    assert len(hits) == 1 and hits[0].severity is ERR and hits[0].file == "inbox/YT.xlsx"
+    assert hits[0].unit == "YT" and hits[0].sheet == "Tự chấm điểm"
+    yt = next(u for u in report.units if u.code == "YT")
+    assert yt.status is Status.ERROR

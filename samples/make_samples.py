@@ -148,7 +148,8 @@ PLAN: list[UnitPlan] = [
         fixed={"4.5": D("3.5")},
         returns=[
             Return("email 28-12/Phòng Nội vụ - bảng tự chấm.xlsx", _t(28, 9, 12), changes={"4.5": D(4)}, notes={}),
-            Return("Phòng Nội vụ - bảng tự chấm (bản sửa 30.12).xlsx", _t(30, 16, 40)),
+            # in a folder that sorts (and so checks out of git) after the first copy: newest even in a fresh clone
+            Return("email 30-12/Phòng Nội vụ - bảng tự chấm (bản sửa).xlsx", _t(30, 16, 40)),
         ],
         notes={"4.5": "Báo cáo tổng kết công tác nội vụ gửi chậm 01 ngày (đã tự trừ ở tiêu chí này)."},
     ),

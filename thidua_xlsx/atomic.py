@@ -35,7 +35,12 @@ def atomic_path(target: Path | str, *, suffix: str | None = None) -> Iterator[Pa
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        yield tmp
+        try:
+            yield tmp
+        except OSError as exc:  # disk full, quota, a folder gone while writing
+            raise OutputError(
+                f"Không ghi được {target}: {exc.strerror or exc}. Tệp cũ (nếu có) vẫn được giữ nguyên."
+            ) from None
         try:
             os.replace(tmp, target)
         except PermissionError:

@@ -1,0 +1,431 @@
+"""The inbox as units fill it: folders, zips with folders and zips inside, files to pass over,
+copied tables without their form, duplicates and strays; and nothing lost (the inbox never
+written, outputs atomic, a locked output a clear message)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from helpers import expected_total, fill, full_scores
+
+from thidua_xlsx import labels as L
+from thidua_xlsx.cli import main
+from thidua_xlsx.collect import collect
+from thidua_xlsx.inbox import walk_inbox
+from thidua_xlsx.issues import Severity
+from thidua_xlsx.report import Report, Status
+
+ERR, WARN = Severity.ERROR, Severity.WARNING
+
+
+def unit_of(report: Report, code: str):
+    return next(u for u in report.units if u.code == code)
+
+
+def issues_at(report: Report, path: str, code: str | None = None):
+    return [i for i in report.issues if i.file == path and (code is None or i.code == code)]
+
+
+def tree_state(folder: Path) -> dict[str, tuple[str, int, int]]:
+    """Every file and folder under `folder`: content hash, size and mtime (ns)."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        st = p.lstat()
+        digest = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+        out[p.relative_to(folder).as_posix()] = (digest, st.st_size, st.st_mtime_ns)
+    return out
+
+
+def raw_zip(members: list[tuple[bytes, bytes]], *, utf8_flag: bool = False) -> bytes:
+    """A zip whose member names are the given bytes (as old Windows or macOS tools write them)."""
+    body, central = b"", b""
+    for name, data in members:
+        flags = 0x800 if utf8_flag else 0
+        crc, offset = zlib.crc32(data), len(body)
+        head = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, flags, 0, 0, 0x5994, crc, len(data), len(data),
+                           len(name), 0)  # fmt: skip
+        body += head + name + data
+        central += struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, flags, 0, 0, 0x5994, crc, len(data),
+                               len(data), len(name), 0, 0, 0, 0, 0, offset) + name  # fmt: skip
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central), len(body), 0)
+    return body + central + end
+
+
+def _value(v: object) -> object:
+    """Paste as values: the template's formulas (never computed by openpyxl) become blank."""
+    return None if isinstance(v, str) and v.startswith("=") else v
+
+
+def copied_table(
+    src: Path,
+    out: Path,
+    *,
+    name_line: str | None = None,
+    keep_top: bool = True,
+    edit: Callable[[list[list[object]]], None] | None = None,
+) -> Path:
+    """What a unit does when it pastes the table into a new workbook: values only, no `_thidua`
+    sheet, the "Đơn vị: …" line replaced by `name_line` (or dropped), rows edited by `edit`."""
+    wb = openpyxl.load_workbook(src)
+    new = openpyxl.Workbook()
+    targets = [new.active, new.create_sheet("Trang 2")]
+    new.active.title = "Trang 1"
+    for sheet, target in zip((L.SHEET_SCORES, L.SHEET_DATA), targets, strict=True):
+        rows = [[_value(v) for v in r] for r in wb[sheet].iter_rows(values_only=True)]
+        if sheet == L.SHEET_SCORES:
+            head = next(i for i, r in enumerate(rows) if r[:2] == ["Mã", "Nội dung tiêu chí"])
+            for i in range(head):
+                if any(isinstance(v, str) and v.startswith("Đơn vị:") for v in rows[i]):
+                    rows[i] = [name_line] if name_line is not None else [None]
+            if not keep_top:
+                rows = rows[head:]
+            if edit is not None:
+                edit(rows)
+        for r in rows:
+            target.append(list(r))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    new.save(out)
+    return out
+
+
+# Walking ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def nested(default_bloc, default_templates, tmp_path_factory) -> dict:
+    """Folders, a zip with folders and a zip inside it, and files that are passed over."""
+    _, bloc = default_bloc
+    work = tmp_path_factory.mktemp("nested")
+    inbox = work / "inbox"
+    plans = {code: full_scores(bloc, f) for code, f in (("VHTT", "0.95"), ("YT", "0.9"), ("TP", "0.85"))}
+    fill(default_templates["VHTT"], inbox / "Đợt 1" / "Văn hóa" / "VHTT.xlsx", plans["VHTT"])
+    yt = fill(default_templates["YT"], work / "YT.xlsx", plans["YT"])
+    tp = fill(default_templates["TP"], work / "TP.xlsx", plans["TP"])
+    inner = work / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.write(tp, "sub/TP.xlsx")
+        zf.writestr("sub/ghi chú.docx", b"PK")
+    with zipfile.ZipFile(inbox / "gui ve.zip", "w") as zf:
+        zf.write(yt, "Phòng Y tế/YT.xlsx")
+        zf.write(inner, "inner.zip")
+        zf.writestr("__MACOSX/Phòng Y tế/._YT.xlsx", b"\x00\x05\x16\x07")
+        zf.writestr("Phòng Y tế/Thumbs.db", b"\x00" * 16)
+        zf.writestr("Phòng Y tế/", b"")  # a folder entry: not a file
+    for name, data in {
+        "~$VHTT.xlsx": b"\x0bowner",
+        ".DS_Store": b"\x00",
+        "desktop.ini": b"[x]",
+        "Đợt 1/Thumbs.db": b"\x00",
+        "Đợt 1/báo cáo.pdf": b"%PDF-1.4",
+        ".git/config": b"[core]",
+    }.items():
+        (inbox / name).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / name).write_bytes(data)
+    report = collect(inbox, bloc, shown_as="inbox")
+    return {"report": report, "inbox": inbox, "plans": plans, "bloc": bloc}
+
+
+def test_returns_in_folders_zips_and_nested_zips_are_read(nested) -> None:
+    report, bloc = nested["report"], nested["bloc"]
+    want = {
+        "VHTT": "inbox/Đợt 1/Văn hóa/VHTT.xlsx",
+        "YT": "inbox/gui ve.zip/Phòng Y tế/YT.xlsx",
+        "TP": "inbox/gui ve.zip/inner.zip/sub/TP.xlsx",
+    }
+    for code, path in want.items():
+        u = unit_of(report, code)
+        assert u.status is Status.RANKED and u.file == path
+        assert u.total == expected_total(bloc, nested["plans"][code])
+
+
+def test_every_file_found_is_listed_once_with_its_fate(nested) -> None:
+    report, inbox = nested["report"], nested["inbox"]
+    listed = {f.path: f for f in report.files}
+    assert len(listed) == len(report.files)
+    on_disk = {"inbox/" + p.relative_to(inbox).as_posix() for p in inbox.rglob("*") if p.is_file()}
+    in_zips = {
+        "inbox/gui ve.zip/Phòng Y tế/YT.xlsx",
+        "inbox/gui ve.zip/inner.zip",
+        "inbox/gui ve.zip/inner.zip/sub/TP.xlsx",
+        "inbox/gui ve.zip/inner.zip/sub/ghi chú.docx",
+        "inbox/gui ve.zip/__MACOSX/Phòng Y tế/._YT.xlsx",
+        "inbox/gui ve.zip/Phòng Y tế/Thumbs.db",
+    }
+    assert set(listed) == on_disk | in_zips
+    passed = {p: f.reason for p, f in listed.items() if not f.read}
+    assert passed == {
+        "inbox/~$VHTT.xlsx": "bỏ qua: tệp khóa tạm của Excel (~$)",
+        "inbox/.DS_Store": "bỏ qua: tệp hệ thống",
+        "inbox/desktop.ini": "bỏ qua: tệp hệ thống",
+        "inbox/.git/config": "bỏ qua: tệp ẩn",
+        "inbox/Đợt 1/Thumbs.db": "bỏ qua: tệp hệ thống",
+        "inbox/Đợt 1/báo cáo.pdf": "bỏ qua: không phải bảng tính",
+        "inbox/gui ve.zip/Phòng Y tế/Thumbs.db": "bỏ qua: tệp hệ thống",
+        "inbox/gui ve.zip/__MACOSX/Phòng Y tế/._YT.xlsx": "bỏ qua: tệp ẩn",
+        "inbox/gui ve.zip/inner.zip/sub/ghi chú.docx": "bỏ qua: không phải bảng tính",
+    }
+    assert listed["inbox/gui ve.zip"].reason.startswith("tệp nén")
+    assert [i.code for i in issues_at(report, "inbox/Đợt 1/báo cáo.pdf")] == ["file-skipped"]
+    assert not [i for i in report.issues if i.file and i.severity is ERR]
+
+
+def test_zip_names_written_without_the_utf8_flag_are_decoded(default_bloc, default_templates, tmp_path) -> None:
+    """macOS writes UTF-8 names without the flag, old Vietnamese Windows its code page: the name
+    shown, and the unit found from it, are what the unit typed."""
+    _, bloc = default_bloc
+    plan = full_scores(bloc, "0.9")
+    nv = copied_table(fill(default_templates["NV"], tmp_path / "a.xlsx", plan), tmp_path / "b.xlsx", keep_top=False)
+    tc = copied_table(fill(default_templates["TCKH"], tmp_path / "c.xlsx", plan), tmp_path / "d.xlsx", keep_top=False)
+    mac_name = unicodedata.normalize("NFD", "Phòng Nội vụ.xlsx").encode("utf-8")
+    win_name = unicodedata.normalize("NFD", "Phòng Tài chính.xlsx").encode("cp1258")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.zip").write_bytes(raw_zip([(mac_name, nv.read_bytes()), (win_name, tc.read_bytes())]))
+    report = collect(inbox, bloc, shown_as="inbox")
+    paths = {f.path for f in report.files}
+    assert {"inbox/a.zip/Phòng Nội vụ.xlsx", "inbox/a.zip/Phòng Tài chính.xlsx"} <= paths
+    assert unit_of(report, "NV").status is Status.RANKED
+    assert unit_of(report, "NV").file == "inbox/a.zip/Phòng Nội vụ.xlsx"
+
+
+def test_two_members_of_one_name_are_both_listed(default_bloc, tmp_path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.zip").write_bytes(raw_zip([(b"x.txt", b"1"), (b"x.txt", b"2")]))
+    walk = walk_inbox(inbox, shown_as="inbox")
+    assert len(set(walk.displays)) == len(walk.displays) == 3
+
+
+def test_a_symlink_loop_and_a_pipe_do_not_hang_the_walk(tmp_path) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "a").mkdir(parents=True)
+    (inbox / "a" / "loop").symlink_to(inbox, target_is_directory=True)
+    os.mkfifo(inbox / "a" / "pipe.xlsx")
+    (inbox / "a" / "x.txt").write_text("x")
+    walk = walk_inbox(inbox, shown_as="inbox")
+    assert "inbox/a/pipe.xlsx" in {p.display for p in walk.passed}
+    assert not walk.sources
+    assert len(walk.displays) == len(set(walk.displays))
+
+
+# Returns that lost their form --------------------------------------------------------------
+
+NAME_VARIANTS = [
+    ("NV", "Đơn vị: PHÒNG NỘI VỤ"),  # case
+    ("NV", unicodedata.normalize("NFD", "Đơn vị: Phòng Nội vụ")),  # decomposed (NFD) text
+    ("NV", "Đơn vị:   Phòng   Nội  vụ  "),  # extra spaces
+    ("NV", "Don vi: Phong Noi vu"),  # no diacritics
+    ("VHTT", "Đơn vị: Phòng Văn hoá và Thông tin"),  # old tone placement (hoà), bloc says "hóa"
+    ("TCKH", "Đơn vị: Phòng Tài chính – Kế hoạch"),  # en dash, bloc says hyphen
+    ("LDTBXH", "Đơn vị: Phòng Lao động-Thương binh và Xã hội"),  # hyphen without spaces
+]
+
+
+@pytest.mark.parametrize(("code", "line"), NAME_VARIANTS)
+def test_copied_table_identified_by_the_unit_name_in_the_sheet(default_bloc, default_templates, tmp_path, code, line):
+    _, bloc = default_bloc
+    plan = full_scores(bloc, "0.9")
+    src = fill(default_templates[code], tmp_path / "src.xlsx", plan)
+    copied_table(src, tmp_path / "inbox" / "bang diem.xlsx", name_line=line)
+    report = collect(tmp_path / "inbox", bloc, shown_as="inbox")
+    u = unit_of(report, code)
+    assert u.status is Status.RANKED and u.total == expected_total(bloc, plan)
+    (warning,) = issues_at(report, "inbox/bang diem.xlsx", "form-copied")
+    assert warning.severity is WARN and warning.unit == code and "tên đơn vị trong bảng" in warning.message
+
+
+@pytest.mark.parametrize(
+    ("code", "file_name", "how"),
+    [
+        ("TCKH", "Phong Tai chinh – Ke hoach (ban sao).xlsx", "tên đơn vị trong tên tệp"),
+        ("TNMT", "PHÒNG TÀI NGUYÊN VÀ MÔI TRƯỜNG.xlsx", "tên đơn vị trong tên tệp"),
+        ("YT", "bang diem YT 2024.xlsx", "mã đơn vị trong tên tệp"),
+        ("KTHT", "KTHT_tu_cham.xlsx", "mã đơn vị trong tên tệp"),
+    ],
+)
+def test_copied_table_identified_by_the_file_name(default_bloc, default_templates, tmp_path, code, file_name, how):
+    _, bloc = default_bloc
+    src = fill(default_templates[code], tmp_path / "src.xlsx", full_scores(bloc, "0.9"))
+    copied_table(src, tmp_path / "inbox" / file_name, keep_top=False)
+    report = collect(tmp_path / "inbox", bloc, shown_as="inbox")
+    assert unit_of(report, code).status is Status.RANKED
+    (warning,) = issues_at(report, f"inbox/{file_name}", "form-copied")
+    assert how in warning.message
+
+
+def test_copied_table_naming_two_units_is_not_guessed(default_bloc, default_templates, tmp_path) -> None:
+    _, bloc = default_bloc
+    src = fill(default_templates["YT"], tmp_path / "src.xlsx", full_scores(bloc, "0.9"))
+    copied_table(src, tmp_path / "inbox" / "YT va TP.xlsx", name_line="Phòng Y tế và Phòng Tư pháp")
+    report = collect(tmp_path / "inbox", bloc, shown_as="inbox")
+    (error,) = issues_at(report, "inbox/YT va TP.xlsx", "unit-unidentified")
+    assert error.severity is ERR and "nhiều đơn vị" in error.message
+    assert unit_of(report, "YT").status is Status.MISSING
+
+
+def test_copied_table_with_rows_reordered_inserted_deleted_and_a_max_edited(
+    default_bloc, default_templates, tmp_path
+) -> None:
+    _, bloc = default_bloc
+    plan = full_scores(bloc, "0.9")
+    src = fill(default_templates["GDDT"], tmp_path / "src.xlsx", plan)
+    leaves = [c.code for c in bloc.leaves]
+    gone, edited = leaves[3], leaves[0]
+
+    def edit(rows: list[list[object]]) -> None:
+        head = next(i for i, r in enumerate(rows) if r[0] == "Mã")
+        body = [r for r in rows[head + 1 :] if r[0] is not None]
+        tail = [r for r in rows[head + 1 :] if r[0] is None]
+        body.reverse()  # reordered
+        body = [r for r in body if r[0] != gone]  # deleted
+        for r in body:
+            if r[0] == edited:
+                r[2] = 99  # an edited maximum
+        body.insert(2, [None, "Dòng đơn vị tự thêm để ghi chú", None, None, "ghi chú"])  # inserted
+        body.insert(5, ["9.9", "Tiêu chí đơn vị tự đặt ra", 5, 5, None])  # a criterion the bloc has not
+        rows[head + 1 :] = body + tail
+
+    copied_table(src, tmp_path / "inbox" / "GDDT.xlsx", name_line="Đơn vị: Phòng Giáo dục và Đào tạo", edit=edit)
+    report = collect(tmp_path / "inbox", bloc, shown_as="inbox")
+    found = {(i.code, i.severity) for i in issues_at(report, "inbox/GDDT.xlsx")}
+    assert found == {("form-copied", WARN), ("criterion-missing", ERR), ("max-edited", WARN), ("criterion-extra", WARN)}
+    u = unit_of(report, "GDDT")
+    assert u.status is Status.ERROR  # a criterion is missing: no total can be computed
+    kept = {c: s for c, s in u.scores.items() if c != gone}
+    assert kept == {c: Decimal(str(plan[c])) for c in kept}  # every other row found by its code
+
+
+# Duplicates and strays ----------------------------------------------------------------------
+
+
+def _meta(path: Path, **values: str) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb[L.SHEET_META]
+    for row in ws.iter_rows():
+        if row[0].value in values:
+            row[1].value = values[row[0].value]
+    wb.save(path)
+
+
+def test_duplicate_in_a_zip_newer_than_the_file_on_disk(default_bloc, default_templates, tmp_path) -> None:
+    _, bloc = default_bloc
+    inbox = tmp_path / "inbox"
+    old = fill(default_templates["NV"], inbox / "NV.xlsx", full_scores(bloc, "0.7"))
+    os.utime(old, (1_700_000_000, 1_700_000_000))  # November 2023
+    new_plan = full_scores(bloc, "0.9")
+    new = fill(default_templates["NV"], tmp_path / "NV moi.xlsx", new_plan)
+    with zipfile.ZipFile(inbox / "gui lai.zip", "w") as zf:
+        zf.write(new, "NV moi.xlsx")  # member time: now
+    report = collect(inbox, bloc, shown_as="inbox")
+    nv = unit_of(report, "NV")
+    assert nv.file == "inbox/gui lai.zip/NV moi.xlsx" and nv.total == expected_total(bloc, new_plan)
+    (dup,) = [i for i in report.issues if i.code == "duplicate-return"]
+    assert dup.file == "inbox/NV.xlsx" and dup.severity is WARN and "gui lai.zip/NV moi.xlsx" in dup.message
+    entry = next(f for f in report.files if f.path == "inbox/NV.xlsx")
+    assert not entry.used and entry.unit == "NV" and "không dùng" in entry.reason
+
+
+def test_another_years_return_is_an_error_for_that_file_only(default_bloc, default_templates, tmp_path) -> None:
+    _, bloc = default_bloc
+    inbox = tmp_path / "inbox"
+    plan = full_scores(bloc, "0.9")
+    good = fill(default_templates["YT"], inbox / "YT.xlsx", plan)
+    stray = fill(default_templates["YT"], inbox / "YT nam truoc.xlsx", full_scores(bloc, "1"))
+    _meta(stray, year=str(bloc.info.year - 1))
+    os.utime(good, (1_700_000_000, 1_700_000_000))  # the stray is the newer file
+    report = collect(inbox, bloc, shown_as="inbox")
+    yt = unit_of(report, "YT")
+    assert yt.status is Status.RANKED and yt.file == "inbox/YT.xlsx" and yt.total == expected_total(bloc, plan)
+    (error,) = issues_at(report, "inbox/YT nam truoc.xlsx", "other-year")
+    assert error.severity is ERR and error.unit == "YT"
+    assert not [i for i in report.issues if i.code == "duplicate-return"]
+    entry = next(f for f in report.files if f.path == "inbox/YT nam truoc.xlsx")
+    assert not entry.used and "năm" in entry.reason and "inbox/YT.xlsx" in entry.reason
+    assert not report.ok  # the stray's error still needs the bloc leader's eye: exit 1
+
+
+def test_only_another_blocs_return_keeps_the_unit_out(default_bloc, default_templates, tmp_path) -> None:
+    _, bloc = default_bloc
+    inbox = tmp_path / "inbox"
+    stray = fill(default_templates["TP"], inbox / "TP.xlsx", full_scores(bloc, "0.9"))
+    _meta(stray, bloc="Khối thi đua khác")
+    report = collect(inbox, bloc, shown_as="inbox")
+    tp = unit_of(report, "TP")
+    assert tp.status is Status.ERROR and tp.rank is None and "khối" in tp.note
+    assert [i.code for i in issues_at(report, "inbox/TP.xlsx") if i.severity is ERR] == ["other-bloc"]
+
+
+# Nothing lost ---------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def bloc_folder(default_bloc, default_templates, tmp_path) -> Path:
+    """khoi.xlsx, an inbox with two returns, and a previous ranking beside them."""
+    config, bloc = default_bloc
+    (tmp_path / "khoi.xlsx").write_bytes(config.read_bytes())
+    for code in ("VHTT", "YT"):
+        fill(default_templates[code], tmp_path / "inbox" / f"{code}.xlsx", full_scores(bloc, "0.9"))
+    result = CliRunner().invoke(main, ["collect", str(tmp_path / "inbox"), "--config", str(tmp_path / "khoi.xlsx"),
+                                       "--out", str(tmp_path / "xh.xlsx"), "--quiet"])  # fmt: skip
+    assert result.exit_code == 1, result.output
+    return tmp_path
+
+
+def _collect_again(folder: Path):
+    args = ["collect", str(folder / "inbox"), "--config", str(folder / "khoi.xlsx"), "--out", str(folder / "xh.xlsx")]
+    return CliRunner().invoke(main, [*args, "--quiet"])
+
+
+def test_interrupted_write_leaves_the_previous_ranking_whole(bloc_folder, monkeypatch) -> None:
+    import xlsxwriter
+
+    before = (bloc_folder / "xh.xlsx").read_bytes()
+    real_close = xlsxwriter.Workbook.close
+
+    def half_written(self) -> None:
+        real_close(self)
+        with open(self.filename, "r+b") as fh:  # the temporary file is half there …
+            fh.truncate(os.path.getsize(self.filename) // 2)
+        raise OSError(28, "No space left on device")  # … when the disk fills up
+
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", half_written)
+    result = _collect_again(bloc_folder)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "No space left on device" in result.output and "Tệp cũ (nếu có) vẫn được giữ nguyên" in result.output
+    assert (bloc_folder / "xh.xlsx").read_bytes() == before
+    assert sorted(p.name for p in bloc_folder.iterdir()) == ["inbox", "khoi.xlsx", "xh.xlsx"]
+
+
+def test_an_output_held_open_elsewhere_is_a_clear_message_and_exit_2(bloc_folder, monkeypatch) -> None:
+    before = (bloc_folder / "xh.xlsx").read_bytes()
+    real_replace = os.replace
+
+    def locked(src, dst, *args, **kwargs):
+        if Path(dst).name == "xh.xlsx":
+            raise PermissionError(13, "Permission denied", str(dst))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", locked)
+    result = _collect_again(bloc_folder)
+    assert result.exit_code == 2
+    assert "đang được mở trong chương trình khác" in result.output and "xh.xlsx" in result.output
+    assert "Traceback" not in result.output
+    assert (bloc_folder / "xh.xlsx").read_bytes() == before
+    assert sorted(p.name for p in bloc_folder.iterdir()) == ["inbox", "khoi.xlsx", "xh.xlsx"]
+
+
+def test_collect_never_writes_the_inbox(bloc_folder) -> None:
+    before = tree_state(bloc_folder / "inbox")
+    assert _collect_again(bloc_folder).exit_code == 1
+    assert tree_state(bloc_folder / "inbox") == before

@@ -178,6 +178,8 @@ def test_tie_across_a_proposal_boundary_is_flagged_for_a_vote(default_bloc) -> N
     assert got["C"].rank == got["D"].rank == 3 and got["E"].rank == 5
     assert got["C"].needs_vote and got["D"].needs_vote and not got["B"].needs_vote
     assert "bỏ phiếu" in got["C"].note and "Phòng Dương" in got["C"].note
+    assert got["C"].proposal is None and got["D"].proposal is None  # not decided before the vote
+    assert "2 đơn vị cho 1 suất Bằng khen của Chủ tịch UBND tỉnh, 1 suất Giấy khen" in got["C"].note
     # a tie inside one award's ranks needs no vote
     units = [ranked_unit("A", "A", "98"), ranked_unit("B", "B", "97"), ranked_unit("C", "C", "97")]
     got = run(bloc, units)

@@ -181,11 +181,25 @@ def _propose(bloc: Bloc, u: UnitResult, size: int, meeting: Meeting | None, by_c
             u.note = f"Hạng {r} nhưng " + "; ".join(fails) + f" (không đề nghị {rule.name})."
         else:
             u.note = f"Hạng {r}: ngoài các hạng được đề nghị khen thưởng."
-    positions = {_rule_at(bloc, p) for p in range(r, r + size)}
-    if size > 1 and len(positions) > 1:
+    rules = [_rule_at(bloc, p) for p in range(r, r + size)]
+    if size > 1 and len(set(rules)) > 1:
+        # The tied units hold positions r..r+size-1, which belong to different awards: the bloc
+        # votes to decide who takes the better places, so nobody is proposed yet.
         u.needs_vote = True
         others = ", ".join(by_code[c].name for c in u.tied_with)
-        u.note += (
-            f" Đồng hạng {r} với {others}: số suất khen thưởng không đủ cho tất cả; "
-            "khối bỏ phiếu suy tôn để quyết định."
+        places = ", ".join(
+            f"{sum(1 for x in rules if x is rule)} suất {rule.name if rule else 'không khen thưởng'}"
+            for rule in dict.fromkeys(rules)
         )
+        if u.proposal:
+            title = _title_of(bloc, u.proposal)
+            u.note = f"Hạng {r}" + (f", đủ điều kiện {title}." if title else ".")
+        u.proposal = None
+        u.note += (
+            f" Đồng hạng {r} với {others}: {size} đơn vị cho {places}; "
+            "khối bỏ phiếu suy tôn để quyết định, chưa đề nghị."
+        )
+
+
+def _title_of(bloc: Bloc, award: str) -> str | None:
+    return next((r.required_title for r in bloc.awards if r.name == award), None)

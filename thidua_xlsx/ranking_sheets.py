@@ -160,7 +160,8 @@ def write_targets(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
         put(ws, r, 7, num(u.cstd_share), st.cell(align="center"))
         put(ws, r, 9, u.rating.label if isinstance(u.rating, Rating) else "", st.cell())
         put(ws, r, 11, u.party_rating.label if isinstance(u.party_rating, Rating) else "", st.cell())
-        ws.set_row(r, fit_height((u.name, 34), size=11))
+        ratings = [x.label if isinstance(x, Rating) else "" for x in (u.rating, u.party_rating)]
+        ws.set_row(r, fit_height((u.name, 34), (ratings[0], 22), (ratings[1], 22), size=11))
         r += 1
     # The bloc as a whole
     sums = {k: sum((u.data.get(k) or Decimal(0) for u in units), Decimal(0)) for k in ("TS", "LDTT", "CSTD")}
@@ -174,7 +175,7 @@ def write_targets(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
     put(ws, r, 7, num(cstd), bold)
     for c, key in ((5, "ldtt"), (8, "cstd"), (10, "unit_rating"), (12, "party_rating")):
         met = sum(1 for u in units if u.targets_met.get(key) is True)
-        put(ws, r, c, f"{met}/{len(report.units)} đơn vị đạt", bold)
+        put(ws, r, c, f"{met}/{len(units)} đơn vị đạt", bold)
     for c in (9, 11):
         ws.write_blank(r, c, None, bold)
     ws.set_row(r, 30)
@@ -182,7 +183,8 @@ def write_targets(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
     notes = [
         "Chỉ tiêu theo mục 4 văn bản phát động: tỷ lệ cá nhân đạt 'Lao động tiên tiến' (LĐTT) của mỗi đơn vị; "
         "tỷ lệ 'Chiến sĩ thi đua' (CSTĐ) trên số LĐTT; đơn vị và tổ chức đảng hoàn thành tốt nhiệm vụ trở lên.",
-        "Tỷ lệ tính chính xác từ số liệu ở trang 'Số liệu' của từng đơn vị; 'Thiếu số liệu': đơn vị chưa nhập đủ.",
+        "Tỷ lệ tính chính xác từ số liệu ở trang 'Số liệu' của từng đơn vị; 'Thiếu số liệu': đơn vị chưa nhập đủ. "
+        "Dòng toàn khối tính trên các đơn vị đã nộp (đơn vị chưa nộp không có số liệu).",
     ]
     for text in notes:
         ws.merge_range(r, 0, r, last, text, st(italic=True, font_size=10, text_wrap=True))
@@ -226,7 +228,7 @@ def write_titles(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
         put(ws, r, 0, u.code, st.cell(align="center"))
         put(ws, r, 1, u.name, st.cell())
         put(ws, r, 2, u.rating.label if isinstance(u.rating, Rating) else "", st.cell())
-        texts = [(u.name, 32)]
+        texts = [(u.name, 32), (u.rating.label if isinstance(u.rating, Rating) else "", 20)]
         for i, t in enumerate(titles):
             ok = u.eligible.get(t.name)
             word, fmt = _verdict(st, ok)

@@ -95,7 +95,7 @@ def _unit_row(ws: Worksheet, st: Styles, r: int, stt: int, u: UnitResult) -> Non
     rank_text = (f"{u.rank} (đồng hạng)" if u.tie else u.rank) if ranked else "—"
     values: list[Any] = [
         stt, rank_text, u.code, u.name, num(u.base), num(u.bonus), num(u.deduction), num(u.total),
-        u.rating.label if u.rating else "", u.proposal or "", u.note,
+        u.rating.label if u.rating else "", u.proposal or ("Chờ khối bỏ phiếu" if u.needs_vote else ""), u.note,
     ]  # fmt: skip
     for c, value in enumerate(values):
         fmt = numf if c in (0, 1, 4, 5, 6, 7) else st.cell(**fill)
@@ -103,6 +103,8 @@ def _unit_row(ws: Worksheet, st: Styles, r: int, stt: int, u: UnitResult) -> Non
             fmt = st.cell(align="center", bold=True)
         if c == 9 and u.proposal:
             fmt = st.cell(bold=True, font_color="#375623")
+        elif c == 9 and u.needs_vote:
+            fmt = st.cell(italic=True, font_color="#9C5700")
         put(ws, r, c, value, fmt)
     texts = ((u.note, 48), (u.name, 34), (u.proposal or "", 26), (u.rating.label if u.rating else "", 20))
     ws.set_row(r, fit_height(*texts, size=11))

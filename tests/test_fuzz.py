@@ -1,0 +1,117 @@
+"""Fuzzing: a valid return with its bytes flipped, cut or padded, or with the XML inside it
+mangled, never makes collect raise, and the file is always listed exactly once."""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from helpers import fill, full_scores
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from thidua_xlsx import collect as collect_mod
+from thidua_xlsx.pool import run_supervised
+
+SETTINGS = settings(
+    max_examples=int(os.environ.get("THIDUA_FUZZ_EXAMPLES", "25")),
+    deadline=None,
+    derandomize=bool(os.environ.get("CI")),  # CI reruns the same cases; locally each run explores
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture(scope="module")
+def valid(default_bloc, default_templates, tmp_path_factory) -> bytes:
+    _, bloc = default_bloc
+    out = tmp_path_factory.mktemp("fuzz") / "VHTT.xlsx"
+    return fill(default_templates["VHTT"], out, full_scores(bloc, "0.9")).read_bytes()
+
+
+@pytest.fixture(autouse=True)
+def short_timeout(monkeypatch) -> None:
+    """A hang must fail the file in seconds here, not in the two minutes users get."""
+    monkeypatch.setattr(collect_mod, "run_supervised", functools.partial(run_supervised, timeout=20))
+
+
+def mutate(data: bytes, edits: list[tuple[str, int, int]]) -> bytes:
+    out = bytearray(data)
+    for kind, where, value in edits:
+        at = where % (len(out) + 1)
+        if kind == "flip" and out:
+            out[at % len(out)] ^= 1 << (value % 8)
+        elif kind == "set" and out:
+            out[at % len(out)] = value % 256
+        elif kind == "insert":
+            out[at:at] = bytes([value % 256]) * (1 + value % 7)
+        elif kind == "delete":
+            del out[at : at + 1 + value % 64]
+        elif kind == "truncate":
+            del out[at:]
+    return bytes(out)
+
+
+EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["flip", "set", "insert", "delete", "truncate"]),
+        st.integers(min_value=0, max_value=1 << 20),
+        st.integers(min_value=0, max_value=255),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+def collect_one(bloc, name: str, data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        inbox = Path(tmp) / "inbox"
+        inbox.mkdir()
+        (inbox / name).write_bytes(data)
+        report = collect_mod.collect(inbox, bloc, shown_as="inbox")
+    listed = [f for f in report.files if f.path == f"inbox/{name}"]
+    assert len(listed) == 1 and len(report.files) == 1
+    assert len(report.units) == len(bloc.units)
+    if not listed[0].used:
+        assert [i for i in report.issues if i.file == f"inbox/{name}" and i.severity.value == "error"]
+
+
+@SETTINGS
+@given(edits=EDITS)
+def test_mutated_bytes_never_break_collect(valid, default_bloc, edits) -> None:
+    collect_one(default_bloc[1], "VHTT.xlsx", mutate(valid, edits))
+
+
+@SETTINGS
+@given(part=st.sampled_from(["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/workbook.xml"]), edits=EDITS)
+def test_mutated_xml_inside_the_package_never_breaks_collect(valid, default_bloc, part, edits) -> None:
+    """The zip stays valid and only the XML is damaged, so the parser itself is exercised."""
+    src = zipfile.ZipFile(io.BytesIO(valid))
+    names = src.namelist()
+    target = part if part in names else next(n for n in names if n.startswith("xl/worksheets/"))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for n in names:
+            data = src.read(n)
+            dst.writestr(n, mutate(data, edits) if n == target else data)
+    collect_one(default_bloc[1], "VHTT.xlsx", buf.getvalue())
+
+
+@SETTINGS
+@given(edits=EDITS)
+def test_mutated_archive_never_breaks_collect(valid, default_bloc, edits) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("Phòng Văn hóa/VHTT.xlsx", valid)
+    data = mutate(buf.getvalue(), edits)
+    with tempfile.TemporaryDirectory() as tmp:
+        inbox = Path(tmp) / "inbox"
+        inbox.mkdir()
+        (inbox / "gui.zip").write_bytes(data)
+        report = collect_mod.collect(inbox, default_bloc[1], shown_as="inbox")
+    paths = [f.path for f in report.files]
+    assert "inbox/gui.zip" in paths and len(paths) == len(set(paths))

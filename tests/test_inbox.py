@@ -429,3 +429,135 @@ def test_collect_never_writes_the_inbox(bloc_folder) -> None:
     before = tree_state(bloc_folder / "inbox")
     assert _collect_again(bloc_folder).exit_code == 1
     assert tree_state(bloc_folder / "inbox") == before
+
+
+# End to end: everything at once ---------------------------------------------------------------
+
+FORMULA_NAMES = {"LDTBXH": "=cmd|' /C calc'!A0.xlsx", "VHTT": "+SUM(1).xlsx"}
+
+
+@pytest.mark.libreoffice
+def test_end_to_end_an_inbox_of_every_kind(default_bloc, default_templates, tmp_path) -> None:
+    """Clean returns, LibreOffice re-saves, a copied table, a duplicate, a zip with folders,
+    names that look like formulas, a real 2 GB zip bomb and every hostile file of the corpus:
+    exit 1, every file listed once, the good units ranked to the cent, each bad file named
+    with a Vietnamese message, and the inbox byte for byte as it was."""
+    import time
+
+    from test_hostile import FILES, make_files
+    from test_roundtrip_libreoffice import lo_batch
+
+    config, bloc = default_bloc
+    work = tmp_path
+    (work / "khoi.xlsx").write_bytes(config.read_bytes())
+    inbox = work / "inbox"
+    inbox.mkdir()
+    fractions = {"VP": "1", "NV": "0.95", "TP": "0.9", "TCKH": "0.85", "KTHT": "0.8", "TNMT": "0.75",
+                 "NNPTNT": "0.7", "GDDT": "0.65", "YT": "0.6", "LDTBXH": "0.55", "VHTT": "0.5"}  # fmt: skip
+    plans = {code: full_scores(bloc, f) | {bloc.leaves[-1].code: 0.5} for code, f in fractions.items()}
+    staged = work / "staged"
+    made = {code: fill(default_templates[code], staged / f"{code}.xlsx", plans[code]) for code in plans}
+    # Clean returns saved by openpyxl
+    for code in ("VP", "NV"):
+        (inbox / f"{code}.xlsx").write_bytes(made[code].read_bytes())
+    # Re-saved by LibreOffice as .xls, .ods and .xlsx
+    profile = work / "lo-profile"
+    (inbox / "TP.xls").write_bytes(lo_batch([made["TP"]], "xls", work / "lo", profile)[0].read_bytes())
+    (inbox / "TCKH.ods").write_bytes(lo_batch([made["TCKH"]], "ods", work / "lo", profile)[0].read_bytes())
+    (inbox / "lo").mkdir()
+    (inbox / "lo" / "KTHT.xlsx").write_bytes(lo_batch([made["KTHT"]], "xlsx", work / "lo2", profile)[0].read_bytes())
+    # A table copied into a new workbook, known by its file name
+    copied_table(made["TNMT"], inbox / "Phòng Tài nguyên và Môi trường – bảng điểm.xlsx", keep_top=False)
+    # A duplicate: the older copy is listed, not used
+    old = fill(default_templates["NNPTNT"], inbox / "NNPTNT cu.xlsx", full_scores(bloc, "0.3"))
+    os.utime(old, (1_700_000_000, 1_700_000_000))
+    (inbox / "NNPTNT moi.xlsx").write_bytes(made["NNPTNT"].read_bytes())
+    # A zip with folders
+    with zipfile.ZipFile(inbox / "gui ve.zip", "w") as zf:
+        zf.write(made["GDDT"], "Phòng GD/GDDT.xlsx")
+        zf.write(made["YT"], "Y tế/đợt 2/YT.xlsx")
+    # Names that a spreadsheet would take for formulas
+    for code, name in FORMULA_NAMES.items():
+        (inbox / name).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / name).write_bytes(made[code].read_bytes())
+    (inbox / "=1+2.xlsx").write_bytes(b"\x00\x01 not a workbook")
+    # Every hostile file, and a real 2 GB zip bomb (as an archive member and as a workbook)
+    (inbox / "hostile").mkdir()
+    hostile = [f.name for f in FILES.iterdir() if f.is_file() and f.name != "make_files.py"]
+    for name in hostile:
+        (inbox / "hostile" / name).write_bytes((FILES / name).read_bytes())
+    make_files.write_zip_bomb(inbox / "bom.zip", "VHTT.xlsx")
+    make_files.write_zip_bomb(inbox / "bom.xlsx", make_files.SHEET_NAME, others=make_files.xlsx_parts())
+
+    before = tree_state(inbox)
+    started = time.monotonic()
+    old_cwd = os.getcwd()
+    try:
+        os.chdir(inbox)  # paths are then shown from the inbox: "=cmd|' /C calc'!A0.xlsx" starts the cell
+        args = ["collect", ".", "--config", "../khoi.xlsx", "--out", "../xh.xlsx", "--json", "../r.json"]
+        result = CliRunner().invoke(main, args)
+    finally:
+        os.chdir(old_cwd)
+    seconds = time.monotonic() - started
+    print(f"collect over {len(before)} entries: {seconds:.2f} s")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert seconds < 60
+    assert tree_state(inbox) == before
+
+    import json
+
+    doc = json.loads((work / "r.json").read_text(encoding="utf-8"))
+    paths = [f["path"] for f in doc["files"]]
+    assert len(paths) == len(set(paths))
+    on_disk = {p.relative_to(inbox).as_posix() for p in inbox.rglob("*") if p.is_file()}
+    assert on_disk <= set(paths)
+    extra = set(paths) - on_disk
+    assert all(any(p.startswith(z + "/") for z in on_disk if z.endswith(".zip")) for p in extra), extra
+    assert {"gui ve.zip/Phòng GD/GDDT.xlsx", "gui ve.zip/Y tế/đợt 2/YT.xlsx", "bom.zip/VHTT.xlsx"} <= extra
+
+    units = {u["code"]: u for u in doc["units"]}
+    for code, plan in plans.items():
+        assert units[code]["status"] == "ranked", (code, units[code]["note"])
+        assert Decimal(str(units[code]["total"])) == expected_total(bloc, plan), code
+    ranks = [units[c]["rank"] for c in fractions]
+    assert ranks == sorted(ranks) and ranks[0] == 1
+    assert units["TNMT"]["file"] == "Phòng Tài nguyên và Môi trường – bảng điểm.xlsx"
+    assert (
+        units["LDTBXH"]["file"] == FORMULA_NAMES["LDTBXH"] and units["GDDT"]["file"] == "gui ve.zip/Phòng GD/GDDT.xlsx"
+    )
+    assert {u["status"] for c, u in units.items() if c not in plans} == {"missing"}
+
+    by_file: dict[str, list[dict]] = {}
+    for issue in doc["issues"]:
+        by_file.setdefault(issue["file"], []).append(issue)
+    assert [i["code"] for i in by_file["NNPTNT cu.xlsx"]] == ["duplicate-return"]
+    assert [i["code"] for i in by_file["Phòng Tài nguyên và Môi trường – bảng điểm.xlsx"]] == ["form-copied"]
+    for path in ("bom.zip/VHTT.xlsx", "bom.xlsx"):
+        assert [i["code"] for i in by_file[path]] == ["file-too-large"] and "2.048 MB" in by_file[path][0]["message"]
+    not_read = {"~$owner-file.xlsx", ".hidden.xlsx", "Thumbs.db", "desktop.ini", "ghi-chu.txt"}
+    for name in hostile:
+        if name in not_read:
+            continue
+        shown = [p for p in paths if p == f"hostile/{name}" or p.startswith(f"hostile/{name}/")]
+        errors = [i for p in shown for i in by_file.get(p, []) if i["severity"] == "error"]
+        assert errors, name
+        assert all(i["message"][:1].isupper() and any(ch in i["message"] for ch in "ệạảờưộ") for i in errors)
+    for name in (f for f in paths if f.startswith("hostile/") or f == "=1+2.xlsx"):
+        entry = next(f for f in doc["files"] if f["path"] == name)
+        assert entry["used"] is False
+    assert "xh.xlsx" in result.output  # the summary names the ranking written
+
+    wb = openpyxl.load_workbook(work / "xh.xlsx")
+    seen: set[str] = set()
+    for sheet in ("Kiểm tra", "Tình hình nộp", "Chi tiết điểm"):
+        for row in wb[sheet].iter_rows():
+            for cell in row:
+                text = cell.value if isinstance(cell.value, str) else ""
+                for name in (*FORMULA_NAMES.values(), "=1+2.xlsx"):
+                    if name in text:
+                        assert cell.data_type == "s", (sheet, cell.coordinate, cell.value)
+                        seen.add(f"{sheet}:{name}")
+    assert {f"Chi tiết điểm:{n}" for n in FORMULA_NAMES.values()} <= seen
+    assert {f"Tình hình nộp:{n}" for n in FORMULA_NAMES.values()} <= seen
+    assert "Kiểm tra:=1+2.xlsx" in seen

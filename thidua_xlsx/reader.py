@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import python_calamine as pc
 
@@ -153,33 +154,93 @@ def _as_text(head: bytes) -> str | None:
 # Zip packages (xlsx, xlsm, xlsb, ods) -----------------------------------------------------
 
 
+class _Entry(NamedTuple):
+    name: str
+    flags: int
+    packed: int
+    size: int
+
+
+_EOCD = struct.Struct("<4sHHHHIIH")
+_CENTRAL = struct.Struct("<4sHHHHHHIIIHHHHHII")
+
+
+def zip_entries(read_at: Callable[[int, int], bytes], size: int) -> list[_Entry] | None:
+    """A zip's central directory, read with one or two small reads (zipfile costs several
+    times more, and this runs for every return). None when broken or ZIP64."""
+    for tail_len in (min(size, 4096), min(size, 65535 + _EOCD.size)):  # the end record, then past a comment
+        tail = read_at(size - tail_len, tail_len)
+        at = tail.rfind(b"PK\x05\x06")
+        if at >= 0 and at + _EOCD.size <= len(tail):
+            break
+    else:
+        return None
+    _, disk, _, _, count, cd_size, cd_offset, _ = _EOCD.unpack_from(tail, at)
+    if disk or count == 0xFFFF or cd_offset == 0xFFFFFFFF or cd_size == 0xFFFFFFFF:
+        return None
+    eocd_offset = size - tail_len + at
+    if cd_size > eocd_offset:
+        return None
+    cd_offset = eocd_offset - cd_size  # tolerate data prepended to the archive, as zipfile does
+    start = cd_offset - (size - tail_len)
+    cd = tail[start : start + cd_size] if start >= 0 else read_at(cd_offset, cd_size)
+    out: list[_Entry] = []
+    unpack, pos, fixed = _CENTRAL.unpack_from, 0, _CENTRAL.size
+    for _ in range(count):
+        if pos + fixed > len(cd):
+            return None
+        f = unpack(cd, pos)
+        if f[0] != b"PK\x01\x02" or f[8] == 0xFFFFFFFF or f[9] == 0xFFFFFFFF:
+            return None
+        name = cd[pos + fixed : pos + fixed + f[10]].decode("utf-8" if f[3] & 0x800 else "latin-1", errors="replace")
+        out.append(_Entry(name, f[3], f[8], f[9]))  # non-UTF-8 names only need their ASCII part here
+        pos += fixed + f[10] + f[11] + f[12]
+    return out
+
+
+def _entries(data: bytes | None, path: Path) -> list[_Entry]:
+    """The central directory, by the fast reader, else by zipfile (ZIP64 and odd archives)."""
+    try:
+        if data is not None:
+            found = zip_entries(lambda off, n: data[off : off + n], len(data))
+        else:
+            with open(path, "rb") as fh:
+                size = fh.seek(0, io.SEEK_END)
+
+                def read_at(off: int, n: int) -> bytes:
+                    fh.seek(off)
+                    return fh.read(n)
+
+                found = zip_entries(read_at, size)
+        if found is not None:
+            return found
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
+            return [_Entry(i.filename, i.flag_bits, i.compress_size, i.file_size) for i in zf.infolist()]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return []
+
+
 def _check_package(data: bytes | None, path: Path, display: str, ext: str) -> str:
     """From the central directory only: a zip bomb, encryption, or a zip that is not a workbook.
 
     Returns the extension that fits the package (calamine picks its reader by extension).
     """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
-            infos = zf.infolist()
-            names = {i.filename for i in infos}
-            manifest = mimetype = b""
-            if "content.xml" in names and "META-INF/manifest.xml" in names:
-                manifest = _small_member(zf, "META-INF/manifest.xml")
-                mimetype = _small_member(zf, "mimetype") if "mimetype" in names else b""
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
-        raise Unreadable(issues.make("file-unreadable", file=display, detail=_NOT_ZIP[1])) from None
-    total = sum(i.file_size for i in infos)
-    bomb = [i for i in infos if i.file_size > 10 * 1024**2 and i.file_size / max(i.compress_size, 1) > MAX_RATIO]
+    entries = _entries(data, path)
+    if not entries:
+        raise Unreadable(issues.make("file-unreadable", file=display, detail=_NOT_ZIP[1]))
+    total = sum(e.size for e in entries)
+    bomb = [e for e in entries if e.size > 10 * 1024**2 and e.size / max(e.packed, 1) > MAX_RATIO]
     if total > MAX_UNPACKED_BYTES or bomb:
         size = _n(round(total / 1024**2))
         detail = f"nội dung khai báo {size} MB khi giải nén, giới hạn {MAX_UNPACKED_BYTES // 1024**2} MB"
         if bomb and total <= MAX_UNPACKED_BYTES:
-            ratio = _n(bomb[0].file_size // max(bomb[0].compress_size, 1))
+            ratio = _n(bomb[0].size // max(bomb[0].packed, 1))
             detail = f"tỷ lệ nén bất thường ({ratio}:1), có thể là bom nén"
         raise Unreadable(issues.make("file-too-large", file=display, detail=detail))
-    if any(i.flag_bits & 0x1 for i in infos) or b"encryption-data" in manifest:
+    if any(e.flags & 0x1 for e in entries):
         raise Unreadable(issues.make("file-password", file=display))
-    kind = _package_kind(names, mimetype)
+    names = {e.name for e in entries}
+    kind = _package_kind(names)
     if kind:
         raise Unreadable(issues.make("file-not-spreadsheet", file=display, kind=kind, ext=ext or "(không đuôi)"))
     if "xl/workbook.bin" in names:
@@ -189,21 +250,30 @@ def _check_package(data: bytes | None, path: Path, display: str, ext: str) -> st
     return ".xlsm" if ext == ".xlsm" else ".xlsx"
 
 
+def _check_opendocument(data: bytes | None, path: Path, display: str, ext: str) -> None:
+    """After calamine failed on an OpenDocument package: encrypted, or not a spreadsheet?"""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
+            names = set(zf.namelist())
+            manifest = _small_member(zf, "META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""
+            mimetype = _small_member(zf, "mimetype") if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, KeyError):
+        return
+    if b"encryption-data" in manifest:
+        raise Unreadable(issues.make("file-password", file=display))
+    kinds = {b"text": "văn bản OpenDocument (.odt)", b"presentation": "bản trình chiếu OpenDocument (.odp)"}
+    for word, kind in kinds.items():
+        if word in mimetype and b"spreadsheet" not in mimetype:
+            raise Unreadable(issues.make("file-not-spreadsheet", file=display, kind=kind, ext=ext or "(không đuôi)"))
+
+
 def _small_member(zf: zipfile.ZipFile, name: str) -> bytes:
     with zf.open(name) as fh:
         return fh.read(256 * 1024)
 
 
-def _package_kind(names: set[str], mimetype: bytes) -> str | None:
+def _package_kind(names: set[str]) -> str | None:
     """A zip that is positively not a spreadsheet package: what it is, else None."""
-    if mimetype:
-        if b"spreadsheet" in mimetype:
-            return None
-        if b"text" in mimetype:
-            return "văn bản OpenDocument (.odt)"
-        if b"presentation" in mimetype:
-            return "bản trình chiếu OpenDocument (.odp)"
-        return None
     if "word/document.xml" in names:
         return "tài liệu Word (.docx)"
     if "ppt/presentation.xml" in names:
@@ -346,10 +416,9 @@ def open_book(source: Source) -> Book:
             raise Unreadable(issues.make(code, file=display, kind=detail, ext=source.ext or "(không đuôi)"))
         raise Unreadable(issues.make(code, file=display, detail=detail))
     fits = source.ext
-    if head.startswith(ZIP_MAGIC):
+    if head.startswith(ZIP_MAGIC):  # before calamine: it would unpack a zip bomb
         fits = _check_package(data, source.path, display, source.ext)
     elif head.startswith(OLE_MAGIC):
-        _check_ole(data, source.path, display, source.ext)
         fits = ".xls"
 
     try:
@@ -363,6 +432,11 @@ def open_book(source: Source) -> Book:
     except pc.PasswordError:
         raise Unreadable(issues.make("file-password", file=display)) from None
     except Exception as exc:  # calamine raises a variety of errors for broken files
+        # Only now look closer (a good file pays nothing): what the container really holds.
+        if head.startswith(OLE_MAGIC):
+            _check_ole(data, source.path, display, source.ext)
+        elif fits == ".ods":
+            _check_opendocument(data, source.path, display, source.ext)
         raise Unreadable(issues.make("file-unreadable", file=display, detail=_detail(exc))) from None
     # Chart and macro sheets hold no cells (and some break calamine): only worksheets are read.
     sheets = [m for m in metadata if str(m.typ).endswith("WorkSheet")]

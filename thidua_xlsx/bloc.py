@@ -21,6 +21,9 @@ _CRITERION_CODE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
 _KINDS = {"diem": Kind.BASE, "thuong": Kind.BONUS, "tru": Kind.DEDUCTION}
 _THRESHOLD = re.compile(r"^(>=|≥|>|<=|≤|<)?\s*(.+)$")
 _DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+# Typing "90%" in Excel stores 0.9: a share below 1 % is that slip, never a real target.
+_FRACTION = ("'{label}' là {value}: ô này nhập số phần trăm (ví dụ 90 cho 90 %); nếu ô đang định "
+             "dạng phần trăm, hãy đổi sang định dạng số rồi nhập lại.")  # fmt: skip
 
 
 class _Sheet:
@@ -33,10 +36,28 @@ class _Sheet:
         self.head: int | None = None
         self.cols: dict[str, int] = {}
         if found is None:
-            missing = ", ".join(f"'{x}'" for x in labels)
-            self.add(None, f"không tìm thấy dòng tiêu đề có đủ các cột {missing}.")
+            self._no_header(labels)
         else:
             self.head, self.cols = found
+
+    def _no_header(self, labels: list[str]) -> None:
+        """Say which columns are missing, at the row that looks most like the header."""
+        wanted = {fold(x): x for x in labels}
+        best: tuple[int, int, int] | None = None  # (labels found, row, first column)
+        enough = min(2, len(labels) - 1)  # one label alone is the header only of a 2-column table
+        for r in range(min(80, self.grid.height)):
+            cols = [c for c, v in enumerate(self.grid.rows[r]) if fold(v) in wanted]
+            if len(cols) >= max(enough, 1) and (best is None or len(cols) > best[0]):
+                best = (len(cols), r, min(cols))
+        every = ", ".join(f"'{x}'" for x in labels)
+        if best is None:
+            self.add(None, f"không tìm thấy dòng tiêu đề có đủ các cột {every}.")
+            return
+        row = best[1]
+        present = {fold(v) for v in self.grid.rows[row]}
+        missing = ", ".join(f"'{x}'" for x in labels if fold(x) not in present)
+        self.add(a1(row, best[2]), f"dòng tiêu đề thiếu cột {missing} (cần đủ các cột {every}; "
+                 "giữ nguyên tên cột).")  # fmt: skip
 
     def add(self, cell: str | None, message: str) -> None:
         self.problems.append(Problem(self.grid.name, cell, message))
@@ -120,9 +141,10 @@ def read_bloc(path: Path) -> Bloc:
     empty = Grid(name="", rows=[])
     units = _units(grids.get(L.SHEET_UNITS, empty), problems) if L.SHEET_UNITS in grids else ()
     criteria, complete = _criteria(grids[L.SHEET_CRITERIA], problems) if L.SHEET_CRITERIA in grids else ((), False)
-    titles = _titles(grids[L.SHEET_TITLES], problems) if L.SHEET_TITLES in grids else ()
+    titles = _titles(grids[L.SHEET_TITLES], problems) if L.SHEET_TITLES in grids else None
     info = _info(grids[L.SHEET_INFO], problems, units, criteria if complete else ()) if L.SHEET_INFO in grids else None
     awards = _awards(grids[L.SHEET_AWARDS], problems, titles) if L.SHEET_AWARDS in grids else ()
+    titles = titles or ()
     if problems or info is None:
         raise BlocError(f"Tệp khối thi đua {path} có {len(problems)} lỗi cần sửa.", problems)
     return Bloc(info=info, units=units, criteria=criteria, titles=titles, awards=awards, source=path)
@@ -132,6 +154,7 @@ def _units(grid: Grid, problems: list[Problem]) -> tuple[Unit, ...]:
     s = _Sheet(grid, L.UNIT_HEADERS, problems)
     out: list[Unit] = []
     seen: dict[str, str] = {}
+    names: dict[str, str] = {}
     for r in s.rows():
         code, name = s.text(r, L.UNIT_CODE), s.text(r, L.UNIT_NAME)
         note = s.text(r, L.UNIT_NOTE)
@@ -150,6 +173,11 @@ def _units(grid: Grid, problems: list[Problem]) -> tuple[Unit, ...]:
         if not name:
             s.add(s.cell(r, L.UNIT_NAME), f'đơn vị "{code}" chưa có tên.')
             continue
+        key = name.lower()  # diacritics kept: "Phòng An" and "Phòng Ân" are two units
+        if key in names:  # a copied form is recognised by its unit's name
+            s.add(s.cell(r, L.UNIT_NAME), f'tên đơn vị "{name}" bị trùng (đã có ở ô {names[key]}).')
+            continue
+        names[key] = s.cell(r, L.UNIT_NAME)
         out.append(Unit(code=code, name=name, note=note))
     if s.head is not None and not out and not any(p.sheet == grid.name for p in problems):
         s.add(None, "chưa có đơn vị nào trong khối.")
@@ -165,19 +193,22 @@ def _criteria(grid: Grid, problems: list[Problem]) -> tuple[tuple[Criterion, ...
     """The criteria in tree order, and whether every maximum is known (else totals are not checked)."""
     s = _Sheet(grid, L.CRITERIA_HEADERS, problems)
     rows: dict[str, dict] = {}
-    order: list[str] = []
+    dropped = False  # a row without a usable code: sums of maxima would only repeat that problem
     for r in s.rows():
         code = s.text(r, L.C_CODE).rstrip(".").replace(" ", "")
         cell = s.cell(r, L.C_CODE)
         if not code:
             s.add(cell, f'tiêu chí "{s.text(r, L.C_TEXT)[:60]}" chưa có mã.')
+            dropped = True
             continue
         if not _CRITERION_CODE.match(code):
             s.add(cell, f'mã tiêu chí "{code}" không hợp lệ: dùng dạng 1, 1.1, 2.1.a.')
+            dropped = True
             continue
         if code in rows:
             s.add(cell, f"mã tiêu chí \"{code}\" bị trùng (đã có ở ô {rows[code]['cell']}). "
                   "Nếu Excel đổi 1.10 thành 1.1, hãy nhập mã dạng văn bản.")  # fmt: skip
+            dropped = True
             continue
         kind_text = s.text(r, L.C_KIND)
         kind = _kind(kind_text) if kind_text else None
@@ -191,16 +222,18 @@ def _criteria(grid: Grid, problems: list[Problem]) -> tuple[tuple[Criterion, ...
             "max_bad": bool(s.text(r, L.C_MAX)) and parse_number(s.raw(r, L.C_MAX)).value is None,
             "max_cell": s.cell(r, L.C_MAX),
             "kind": kind,
+            "kind_cell": s.cell(r, L.C_KIND),
             "guide": s.text(r, L.C_GUIDE),
         }
-        order.append(code)
         if not rows[code]["text"]:
             s.add(s.cell(r, L.C_TEXT), f'tiêu chí "{code}" chưa có nội dung.')
-    if not order:
-        if s.head is not None:
+    if not rows:
+        if s.head is not None and not dropped:
             s.add(None, "chưa có tiêu chí chấm điểm nào.")
         return (), False
 
+    # Rows may be in any order: the form lists criteria in code order (1.2 before 1.10).
+    order = sorted(rows, key=_code_key)
     codes = set(order)
 
     def parent_of(code: str) -> str | None:
@@ -219,19 +252,19 @@ def _criteria(grid: Grid, problems: list[Problem]) -> tuple[tuple[Criterion, ...
     # Kinds: a blank kind inherits the section's, so a bonus section's rows need not repeat it.
     kinds: dict[str, Kind] = {}
 
-    def settle(code: str, inherited: Kind) -> None:
+    def settle(code: str, inherited: Kind, section: str | None) -> None:
         own = rows[code]["kind"]
         kind = own or inherited
+        if own and section is not None and own is not inherited:
+            s.add(rows[code]["kind_cell"], f"tiêu chí \"{code}\" có loại '{own.value}' khác loại "
+                  f"'{inherited.value}' của mục \"{section}\".")  # fmt: skip
+            kind = inherited  # the section's kind holds, so the totals do not repeat the problem
         kinds[code] = kind
         for child in children.get(code, []):
-            child_kind = rows[child]["kind"]
-            if own and child_kind and child_kind is not own:
-                s.add(rows[child]["cell"], f"tiêu chí \"{child}\" có loại '{child_kind.value}' "
-                      f"khác loại '{own.value}' của mục \"{code}\".")  # fmt: skip
-            settle(child, kind)
+            settle(child, kind, code if own else section)  # the nearest section that set a kind
 
     for top in children.get(None, []):
-        settle(top, Kind.BASE)
+        settle(top, Kind.BASE, None)
 
     maxima: dict[str, Decimal] = {}
     unknown: set[str] = set()  # codes whose maximum cannot be known: no cascade of follow-on problems
@@ -246,10 +279,11 @@ def _criteria(grid: Grid, problems: list[Problem]) -> tuple[tuple[Criterion, ...
                 if not row["max_bad"]:  # a bad value was reported already
                     s.add(row["max_cell"], f'tiêu chí "{code}" chưa có điểm tối đa.')
             elif row["max"] <= 0:
+                unknown.add(code)
                 s.add(row["max_cell"], f'điểm tối đa của tiêu chí "{code}" phải lớn hơn 0.')
         else:
             value = sum((total(k) for k in kids), Decimal(0))
-            if any(k in unknown for k in kids):
+            if dropped or any(k in unknown for k in kids):
                 unknown.add(code)
             elif row["max"] is not None and row["max"] != value:
                 s.add(row["max_cell"], f"điểm tối đa của mục \"{code}\" là {vn(row['max'])} nhưng "
@@ -282,7 +316,12 @@ def _criteria(grid: Grid, problems: list[Problem]) -> tuple[tuple[Criterion, ...
 
     for top in children.get(None, []):
         emit(top, 0)
-    return tuple(out), not unknown
+    return tuple(out), not unknown and not dropped
+
+
+def _code_key(code: str) -> tuple:
+    """Natural order of dotted codes: 1 < 1.2 < 1.10 < 2 < 2.1.a < 2.1.b."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower()) for p in code.split("."))
 
 
 def _date(raw: object) -> dt.date | str | None:
@@ -310,7 +349,10 @@ def _info(
     keys = {fold(k): k for k in L.INFO_KEYS}
     for r in s.rows():
         key = keys.get(fold(s.text(r, L.INFO_ITEM)))
-        if key and key not in found:
+        if key and key in found:  # which of two values is meant cannot be guessed
+            s.add(s.cell(r, L.INFO_ITEM), f"mục '{key}' bị lặp (đã có ở ô {s.cell(found[key], L.INFO_ITEM)}); "
+                  "xóa một dòng.")  # fmt: skip
+        elif key:
             found[key] = r
     if s.head is None:
         return None
@@ -321,10 +363,15 @@ def _info(
     def where(key: str) -> str | None:
         return s.cell(found[key], L.INFO_VALUE) if key in found else None
 
+    def absent(key: str) -> str:
+        if key in found:
+            return f"chưa nhập '{key}'"
+        return f"thiếu dòng '{key}' ở cột '{L.INFO_ITEM}'"
+
     def need_text(key: str) -> str:
         text = clean(value(key))
         if not text:
-            s.add(where(key), f"chưa nhập '{key}'.")
+            s.add(where(key), f"{absent(key)}.")
         return text
 
     def number(
@@ -339,13 +386,15 @@ def _info(
         parsed = parse_number(raw)
         if parsed.kind is ValueKind.EMPTY:
             if required:
-                s.add(where(key), f"chưa nhập '{key}'; cần một số.")
+                s.add(where(key), f"{absent(key)}; cần một số.")
             return default
         if parsed.value is None:
             s.add(where(key), f"'{key}' phải là một số, không phải \"{clean(raw)}\".")
             return default
         if parsed.value < low or (high is not None and parsed.value > high):
             s.add(where(key), f"'{key}' phải nằm trong khoảng {low} đến {high}.")
+        elif high == 100 and 0 < parsed.value < 1:
+            s.add(where(key), _FRACTION.format(label=key, value=vn(parsed.value)))
         return parsed.value
 
     name = need_text(L.I_NAME)
@@ -400,6 +449,9 @@ def _threshold(s: _Sheet, r: int, label: str, *, percent: bool, lower_bound: boo
     value = parse_number(raw if not op else rest.rstrip("%").strip()).value
     if value is None and not op:
         value = parse_number(rest.rstrip("%").strip()).value
+    if percent and value is not None and 0 < value < 1:
+        s.add(s.cell(r, label), _FRACTION.format(label=label, value=vn(value)))
+        return None
     if value is None or value < 0 or (percent and value > 100):
         span = "từ 0 đến 100" if percent else "từ 0 trở lên"
         s.add(s.cell(r, label), f"'{label}' phải là một số {span} (có thể viết \">50\" cho 'trên "
@@ -414,8 +466,11 @@ def _threshold(s: _Sheet, r: int, label: str, *, percent: bool, lower_bound: boo
     return Threshold(value=value, strict=op in (">", "<"))
 
 
-def _titles(grid: Grid, problems: list[Problem]) -> tuple[TitleRule, ...]:
+def _titles(grid: Grid, problems: list[Problem]) -> tuple[TitleRule, ...] | None:
+    """The title rules; None when the sheet has no header (its titles are unknown)."""
     s = _Sheet(grid, L.TITLE_HEADERS, problems)
+    if s.head is None:
+        return None
     basis_col = grid.find_header([L.T_BASIS]) if s.head is not None else None
     out: list[TitleRule] = []
     seen: set[str] = set()
@@ -450,9 +505,10 @@ def _titles(grid: Grid, problems: list[Problem]) -> tuple[TitleRule, ...]:
     return tuple(out)
 
 
-def _awards(grid: Grid, problems: list[Problem], titles: tuple[TitleRule, ...]) -> tuple[AwardRule, ...]:
+def _awards(grid: Grid, problems: list[Problem], titles: tuple[TitleRule, ...] | None) -> tuple[AwardRule, ...]:
+    """Award rules; a required title is checked only when the titles are known."""
     s = _Sheet(grid, L.AWARD_HEADERS, problems)
-    names = {fold(t.name): t.name for t in titles}
+    names = {fold(t.name): t.name for t in titles or ()}
     out: list[AwardRule] = []
     for r in s.rows():
         name = s.text(r, L.A_NAME)
@@ -464,7 +520,7 @@ def _awards(grid: Grid, problems: list[Problem], titles: tuple[TitleRule, ...]) 
         if lo is not None and hi is not None and lo > hi:
             s.add(s.cell(r, L.A_TO), f"'Hạng đến' ({hi}) nhỏ hơn 'Hạng từ' ({lo}).")
         title = s.text(r, L.A_TITLE)
-        if title and fold(title) not in names:
+        if title and titles is not None and fold(title) not in names:
             s.add(s.cell(r, L.A_TITLE), f"danh hiệu \"{title}\" không có trong trang 'Danh hiệu'.")
         out.append(
             AwardRule(

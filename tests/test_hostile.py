@@ -379,3 +379,49 @@ def test_the_fast_central_directory_reader_agrees_with_zipfile(tmp_path) -> None
         assert fast is not None and [tuple(e) for e in fast] == slow, path.name
         checked += 1
     assert checked >= 15
+
+
+# Supervised reading: a reader that aborts, hangs or cannot start costs only its file ------------
+
+
+def _misbehave(item: str) -> str:
+    import os as _os
+
+    if item == "abort":
+        _os.abort()  # what calamine does when an allocation fails
+    if item == "exit":
+        _os._exit(3)
+    if item == "hang":
+        time.sleep(60)
+    if item == "raise":
+        raise MemoryError("boom")
+    return item.upper()
+
+
+def test_a_worker_that_aborts_hangs_or_raises_costs_only_its_item() -> None:
+    from thidua_xlsx.pool import run_supervised
+
+    items = ["a", "abort", "b", "exit", "c", "hang", "d", "raise", "e"]
+    seen: list[int] = []
+    started = time.monotonic()
+    out = run_supervised(
+        _misbehave, items, fail=lambda item, why: f"fail:{item}:{why}", workers=2, timeout=2,
+        on_result=lambda i, _r: seen.append(i),
+    )  # fmt: skip
+    assert time.monotonic() - started < 20
+    assert out[0::2] == ["A", "B", "C", "D", "E"]
+    assert out[1] == "fail:abort:crash" and out[3] == "fail:exit:crash" and out[5] == "fail:hang:timeout"
+    assert out[7].startswith("fail:raise:MemoryError")
+    assert sorted(seen) == list(range(len(items)))
+
+
+def test_workers_that_cannot_start_fail_every_item_with_a_reason(monkeypatch) -> None:
+    from thidua_xlsx import pool
+
+    def refuse(*args, **kwargs):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(pool._Worker, "__init__", refuse)
+    monkeypatch.setattr(pool.time, "sleep", lambda _s: None)
+    out = pool.run_supervised(_misbehave, ["a", "b"], fail=lambda item, why: (item, why), workers=2)
+    assert out == [("a", "không khởi động được tiến trình đọc tệp"), ("b", "không khởi động được tiến trình đọc tệp")]

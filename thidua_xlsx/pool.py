@@ -136,16 +136,42 @@ def run_supervised(
     chunk = max(1, min(32, n // (workers * 4) or 1))
     pool: list[_Worker[T]] = []
 
+    remaining = n
+    respawns = n + 8  # a worker that cannot even start must not loop forever
+
     def record(i: int, value: Any) -> None:
+        nonlocal remaining
         if not done[i]:
             results[i], done[i] = value, True
+            remaining -= 1
             if on_result is not None:
                 on_result(i, value)
+
+    def spawn() -> None:
+        nonlocal respawns
+        while respawns > 0:
+            respawns -= 1
+            try:
+                pool.append(_Worker(ctx, fn, items, budget))
+                return
+            except OSError:  # fork refused (no memory, process limit): try again, a little later
+                time.sleep(0.05)
+        if not pool:  # nobody left to read: every file still waiting fails, with the reason
+            while todo:
+                i = todo.popleft()
+                record(i, fail(items[i], "không khởi động được tiến trình đọc tệp"))
 
     def feed(w: _Worker[T]) -> None:
         if not w.pending and todo:
             batch = [todo.popleft() for _ in range(min(chunk, len(todo)))]
-            w.give(batch)
+            try:
+                w.give(batch)
+            except (OSError, ValueError):  # the worker died between two batches: not these files' fault
+                w.pending.clear()
+                todo.extendleft(reversed(batch))
+                w.stop(kill=True)
+                pool.remove(w)
+                spawn()
 
     def bury(w: _Worker[T], why: str) -> None:
         """A worker died or hung: its current file fails, the rest of its batch goes back."""
@@ -157,16 +183,20 @@ def run_supervised(
             w.pending.clear()
         pool.remove(w)
         if todo:
-            pool.append(_Worker(ctx, fn, items, budget))
+            spawn()
 
     try:
         for _ in range(workers):
-            pool.append(_Worker(ctx, fn, items, budget))
-        while not all(done):
-            for w in pool:
+            spawn()
+        while remaining:
+            for w in list(pool):
                 feed(w)
             busy = [w for w in pool if w.pending]
             if not busy:
+                if todo:  # a worker was replaced while feeding: feed the new one
+                    if not pool:
+                        spawn()
+                    continue
                 break
             ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=1.0)
             now = time.monotonic()
@@ -191,7 +221,7 @@ def run_supervised(
                 record(i, fail(items[i], "crash"))
     finally:
         for w in pool:
-            w.stop(kill=not all(done))
+            w.stop(kill=remaining > 0)
     return results
 
 

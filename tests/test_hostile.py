@@ -425,3 +425,19 @@ def test_workers_that_cannot_start_fail_every_item_with_a_reason(monkeypatch) ->
     monkeypatch.setattr(pool.time, "sleep", lambda _s: None)
     out = pool.run_supervised(_misbehave, ["a", "b"], fail=lambda item, why: (item, why), workers=2)
     assert out == [("a", "không khởi động được tiến trình đọc tệp"), ("b", "không khởi động được tiến trình đọc tệp")]
+
+
+def test_a_workbook_in_a_zip_is_held_to_the_file_size_limit(tmp_path, monkeypatch, default_bloc) -> None:
+    """Declared over the limit: refused from the header. Declared under it but larger in fact
+    (a lying header): zipfile reads no more than declared, and the check of the data fails."""
+    monkeypatch.setattr(inbox_mod, "MAX_FILE_BYTES", 64 * 1024)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.zip").write_bytes(make_files.zip_bytes([("to.xlsx", bytes(100 * 1024))]))
+    lying = make_files.zip_bytes([("noi-doi.xlsx", bytes(100 * 1024))])
+    (inbox / "b.zip").write_bytes(make_files.patch_zip(lying, "noi-doi.xlsx", size=1000))
+    report = collect(inbox, default_bloc[1], shown_as="inbox")
+    (declared,) = [i for i in report.issues if i.file == "inbox/a.zip/to.xlsx"]
+    assert declared.code == "file-too-large" and "khai báo" in declared.message
+    (lied,) = [i for i in report.issues if i.file == "inbox/b.zip/noi-doi.xlsx"]
+    assert lied.severity is ERR and lied.code in ("file-too-large", "file-unreadable")

@@ -258,6 +258,10 @@ def _archive(out: Walk, path: Path, display: str, mtime: float, chain: tuple[str
             out.refuse(shown, when, issues.make("archive-unreadable", file=shown, detail=detail))
         elif too_big := member_too_large(info):
             out.refuse(shown, when, issues.make("file-too-large", file=shown, detail=too_big))
+        elif ext in SPREADSHEET_EXTS and info.file_size > MAX_FILE_BYTES:
+            size = f"{info.file_size / 1024**2:,.0f}".replace(",", ".")
+            detail = f"khai báo {size} MB, giới hạn {MAX_FILE_BYTES // 1024**2} MB"
+            out.refuse(shown, when, issues.make("file-too-large", file=shown, detail=detail))
         elif ext in ARCHIVE_EXTS:
             if len(chain) + 1 >= MAX_DEPTH:
                 detail = f"tệp nén lồng nhau quá {MAX_DEPTH} lớp"
@@ -314,7 +318,7 @@ def source_bytes(source: Source) -> bytes:
     """The bytes of an archive member (plain files are read by path, not through here)."""
     *outer, inner = source.members
     with open_archive(source.path, tuple(outer)) as zf:
-        return read_member(zf, inner)
+        return read_member(zf, inner, cap=MAX_FILE_BYTES)  # a workbook: the file-size limit holds
 
 
 def _zip_error(exc: BaseException, path: Path, chain: tuple[str, ...]) -> str:

@@ -561,3 +561,23 @@ def test_end_to_end_an_inbox_of_every_kind(default_bloc, default_templates, tmp_
     assert {f"Chi tiết điểm:{n}" for n in FORMULA_NAMES.values()} <= seen
     assert {f"Tình hình nộp:{n}" for n in FORMULA_NAMES.values()} <= seen
     assert "Kiểm tra:=1+2.xlsx" in seen
+
+
+def test_a_stray_spreadsheet_named_after_a_unit_does_not_displace_its_return(
+    default_bloc, default_templates, tmp_path
+) -> None:
+    """A stray "Báo cáo TP.xlsx" with no self-scoring table is not TP's return, however new it is."""
+    _, bloc = default_bloc
+    inbox = tmp_path / "inbox"
+    plan = full_scores(bloc, "0.9")
+    real = fill(default_templates["TP"], inbox / "TP.xlsx", plan)
+    os.utime(real, (1_700_000_000, 1_700_000_000))
+    wb = openpyxl.Workbook()
+    wb.active.append(["Báo cáo tổng kết năm 2024 của Phòng Tư pháp"])
+    wb.save(inbox / "Bao cao TP.xlsx")
+    report = collect(inbox, bloc, shown_as="inbox")
+    tp = unit_of(report, "TP")
+    assert tp.status is Status.RANKED and tp.file == "inbox/TP.xlsx" and tp.total == expected_total(bloc, plan)
+    (error,) = issues_at(report, "inbox/Bao cao TP.xlsx")
+    assert error.code == "unit-unidentified" and error.severity is ERR and "Mã | Nội dung tiêu chí" in error.message
+    assert not [i for i in report.issues if i.code == "duplicate-return"]

@@ -130,6 +130,12 @@ def _identify(
         if out.this_bloc and meta.get("fingerprint") != bloc.fingerprint:
             out.add("fingerprint-mismatch", sheet=L.SHEET_META, cell="B7")
         return
+    if grid is None:
+        # Neither the form nor its table: not a return, whatever its name says. Guessing a unit
+        # from the name would let a stray report ("Báo cáo TP.xlsx") displace TP's real return.
+        headers = " | ".join(L.SCORE_HEADERS)
+        out.add("unit-unidentified", detail=f" (không có trang '_thidua' của mẫu, cũng không có bảng {headers})")
+        return
     unit, how = _guess_unit(bloc.units, grid, source)
     if unit is None:
         detail = f" ({how})" if how else ""

@@ -81,6 +81,29 @@ def _sum(refs: list[str], fn: str = "SUM") -> str:
     return parts[0] if len(parts) == 1 else "+".join(parts)
 
 
+def status_formula(bloc: Bloc, lay: Layout) -> str:
+    """'Tình trạng: còn 3/23 tiêu chí chưa chấm điểm …' in words, live.
+
+    Out-of-range inputs are counted per run of consecutive leaves with SUMPRODUCT, so the
+    formula grows with the number of sections, not of criteria (Excel stops at 8,192
+    characters); past MAX_FORMULA the count is left to the conditional format alone.
+    """
+    leaf_rows = [lay.rows[c.code] for c in bloc.leaves]
+    n = len(leaf_rows)
+    counted = _sum(_ranges(leaf_rows), "COUNT")
+    over = "+".join(
+        f"SUMPRODUCT(ISNUMBER({d})*(({d}>{c})+({d}<0)))"
+        for d, c in zip(_ranges(leaf_rows, 3), _ranges(leaf_rows, 2), strict=True)
+    )
+    if len(over) > MAX_FORMULA // 3:
+        over = "0"
+    return (
+        f'="Tình trạng: "&IF({counted}={n},"đã chấm đủ {n}/{n} tiêu chí",'
+        f'"còn "&({n}-{counted})&"/{n} tiêu chí chưa chấm điểm (ô tô vàng)")'
+        f'&IF(({over})>0,"; có "&({over})&" ô điểm ngoài khung (tô đỏ): sửa lại","")&"."'
+    )
+
+
 def write_scores_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: Unit) -> None:
     ws = book.add_worksheet(L.SHEET_SCORES)
     ws.hide_gridlines(2)
@@ -104,22 +127,8 @@ def write_scores_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: 
                    st(italic=True, align="center", text_wrap=True))  # fmt: skip
     del r
 
-    leaves = [c for c in bloc.criteria if c.is_leaf]
-    leaf_rows = [lay.rows[c.code] for c in leaves]
-    refs = _ranges(leaf_rows)
-    n = len(leaves)
-    counted = _sum(refs, "COUNT")
-    over_terms = "+".join(f"(N({a1(x, 3)})>{a1(x, 2)})+(N({a1(x, 3)})<0)" for x in leaf_rows)
-    if len(over_terms) > MAX_FORMULA:
-        over_terms = "0"
-    status = (
-        f'=IF({counted}={n},IF(({over_terms})=0,"Tình trạng: đã chấm đủ {n}/{n} tiêu chí.",'
-        f'"Tình trạng: đã chấm đủ; có "&({over_terms})&" ô điểm ngoài khung (tô đỏ): sửa lại."),'
-        f'"Tình trạng: còn "&({n}-{counted})&"/{n} tiêu chí chưa chấm điểm (ô tô vàng)"'
-        f'&IF(({over_terms})>0,"; "&({over_terms})&" ô điểm ngoài khung (tô đỏ)","")&".")'
-    )
     ws.merge_range(6, 0, 6, 4, "", st(bold=True, font_color="#C00000", align="left"))
-    ws.write_formula(6, 0, status, st(bold=True, font_color="#C00000", align="left"), "")
+    ws.write_formula(6, 0, status_formula(bloc, lay), st(bold=True, font_color="#C00000", align="left"), "")
 
     for c, label in enumerate(L.SCORE_HEADERS):
         ws.write_string(HEAD, c, label, st.head())

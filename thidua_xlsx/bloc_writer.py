@@ -15,12 +15,13 @@ from . import labels as L
 from .atomic import atomic_path
 from .errors import OutputError
 from .ratings import RATING_LABELS
-from .xlsx_style import HEAD_FILL, INPUT_FILL, SECTION_FILL, Styles, fit_height, set_default_font
+from .xlsx_style import HEAD_FILL, INPUT_FILL, SECTION_FILL, Styles, fit_height, portrait_a4, set_default_font
 
 BlocSpec = dict[str, Any]
 """Rows of the bloc workbook as data: {info, units, criteria, titles, awards}."""
 
 HEAD_ROW = 3  # 0-based row of the header of every data sheet
+GUIDE_WIDTH = 90  # LibreOffice does not shrink a lone column wider than the page: keep it narrower
 MAX_LIST = 500  # rows a dropdown over units or titles reaches
 
 _INFO_HELP = {
@@ -112,7 +113,7 @@ def _sheet(book, st: Styles, name: str, title: str, hint: str, headers: list[str
         ws.write_string(HEAD_ROW, c, label, st.head())
         ws.set_column(c, c, width)
     ws.freeze_panes(HEAD_ROW + 1, 0)
-    ws.set_row(HEAD_ROW, 32)
+    ws.set_row(HEAD_ROW, max(32, fit_height(*zip(headers, [w - 1 for w in widths], strict=True))))
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
@@ -137,7 +138,7 @@ def _write(ws, st: Styles, r: int, c: int, value: Any, **fmt: Any) -> None:
 def _guide(book, st: Styles) -> None:
     ws = book.add_worksheet(L.SHEET_GUIDE)
     ws.hide_gridlines(2)
-    ws.set_column(0, 0, 110)
+    ws.set_column(0, 0, GUIDE_WIDTH)
     for r, (text, kind) in enumerate(GUIDE):
         fmt = {
             "title": st(bold=True, font_size=15),
@@ -145,9 +146,8 @@ def _guide(book, st: Styles) -> None:
             "text": st(text_wrap=True, valign="top"),
         }[kind]
         ws.write_string(r, 0, text, fmt)
-        ws.set_row(r, fit_height((text, 110), line=18 if kind != "text" else 16))
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+        ws.set_row(r, fit_height((text, GUIDE_WIDTH), line=18 if kind != "text" else 16))
+    portrait_a4(ws)
 
 
 def _info_sheet(book, st: Styles, info: dict[str, Any]) -> None:

@@ -17,11 +17,20 @@ RATING_LIST_ROW = DATA_HEAD + len(L.DATA_ROWS) + 3  # first row of the ratings l
 _DATA_HELP = {
     "TS": "Tổng số người của đơn vị tính đến cuối năm: số nguyên từ 1 trở lên.",
     "LDTT": "Số người đạt 'Lao động tiên tiến': số nguyên, không lớn hơn tổng số (TS).",
-    "CSTD": "Số người đạt 'Chiến sĩ thi đua cơ sở' trở lên: không lớn hơn số LĐTT.",
-    "KHTNV": "Số người không hoàn thành nhiệm vụ: không lớn hơn tổng số (TS).",
-    "KL": "Số người bị kỷ luật trong năm (từ hình thức cảnh cáo trở lên).",
+    "CSTD": "Số người đạt 'Chiến sĩ thi đua cơ sở' trở lên: số nguyên, không lớn hơn số LĐTT.",
+    "KHTNV": "Số người không hoàn thành nhiệm vụ: số nguyên, không lớn hơn tổng số (TS).",
+    "KL": "Số người bị kỷ luật trong năm (từ cảnh cáo trở lên): số nguyên, không lớn hơn tổng số (TS).",
     "XLDV": "Chọn mức xếp loại chất lượng của đơn vị trong danh sách.",
     "XLTCD": "Chọn mức xếp loại của chi bộ, đảng bộ trong danh sách.",
+}
+
+# Input titles (Excel shows at most 32 characters)
+_DATA_TITLE = {
+    "TS": "Tổng số người",
+    "LDTT": "Số Lao động tiên tiến",
+    "CSTD": "Số Chiến sĩ thi đua",
+    "KHTNV": "Số không hoàn thành nhiệm vụ",
+    "KL": "Số bị kỷ luật",
 }
 
 
@@ -56,7 +65,7 @@ def write_data_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: Un
         ws.write_string(r, 1, text, st.cell())
         ws.write_blank(r, 2, None, value_fmt)
         ws.write_blank(r, 3, None, st.cell(locked=False))
-        ws.set_row(r, 33 if len(text) > 50 else 20)
+        ws.set_row(r, max(20, fit_height((text, 58))))
 
     ts, ldtt = a1(rows["TS"], 2), a1(rows["LDTT"], 2)
     abs_ts, abs_ldtt = "=$C$" + ts[1:], "=$C$" + ldtt[1:]
@@ -71,7 +80,7 @@ def write_data_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: Un
         r = rows[code]
         ws.data_validation(r, 2, r, 2, {
             "validate": "integer", **rule, "ignore_blank": True,
-            "input_title": code, "input_message": _DATA_HELP[code],
+            "input_title": _DATA_TITLE[code], "input_message": _DATA_HELP[code],
             "error_title": "Số liệu không hợp lệ", "error_message": _DATA_HELP[code],
         })  # fmt: skip
     first, last = RATING_LIST_ROW + 1, RATING_LIST_ROW + len(RATING_LABELS)
@@ -104,7 +113,8 @@ def write_data_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: Un
 def write_guide_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: Unit) -> None:
     ws = book.add_worksheet(L.SHEET_GUIDE)
     ws.hide_gridlines(2)
-    for c, width in enumerate((9, 60, 10, 60)):
+    widths = (9, 60, 10, 60)
+    for c, width in enumerate(widths):
         ws.set_column(c, c, width)
     info = bloc.info
     due = f" trước ngày {info.deadline:%d/%m/%Y}" if info.deadline else ""
@@ -131,7 +141,7 @@ def write_guide_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: U
     r = 3
     for text in steps:
         ws.merge_range(r, 0, r, 3, text, st(text_wrap=True, valign="top"))
-        ws.set_row(r, 33)
+        ws.set_row(r, fit_height((text, sum(widths))))
         r += 1
     r += 1
     ws.merge_range(r, 0, r, 3, "HƯỚNG DẪN CHẤM TỪNG TIÊU CHÍ", st(bold=True, align="center"))

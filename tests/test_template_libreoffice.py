@@ -1,0 +1,131 @@
+"""The template in LibreOffice: every template prints to PDF one page wide, and a filled template
+re-saved by LibreOffice carries totals and a status that LibreOffice computed itself.
+
+LibreOffice starts once per target format for all files, with one private profile."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from helpers import GOOD_DATA, SOFFICE, fill
+from test_template import EXPECTED_90, PLAN_90, read
+
+from thidua_xlsx import labels as L
+from thidua_xlsx.returns import totals
+
+pytestmark = pytest.mark.libreoffice
+
+FILTERS = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "xls": "xls:MS Excel 97", "ods": "ods", "pdf": "pdf"}
+PDFTOTEXT = shutil.which("pdftotext")
+
+# YT leaves 1.2 and 4.4 blank and gives 2.1 nine points of eight.
+PARTIAL = {code: v for code, v in PLAN_90.items() if code not in ("1.2", "4.4")} | {"2.1": 9}
+
+
+def convert(sources: list[Path], fmt: str, outdir: Path, profile: Path) -> list[Path]:
+    outdir.mkdir(parents=True, exist_ok=True)
+    cmd = [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore"]
+    cmd += ["--convert-to", FILTERS[fmt], "--outdir", str(outdir), *map(str, sources)]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=300, env=dict(os.environ, HOME=str(profile)))
+    out = [outdir / f"{s.stem}.{fmt}" for s in sources]
+    assert all(p.exists() for p in out), [p for p in out if not p.exists()]
+    return out
+
+
+@pytest.fixture(scope="module")
+def lo(default_bloc, default_templates, tmp_path_factory) -> dict[str, dict[str, Path]]:
+    """PDFs of every template; the filled VHTT and YT and the empty NV re-saved by LibreOffice."""
+    work = tmp_path_factory.mktemp("lo-mau")
+    profile = work / "profile"
+    filled = {
+        "VHTT": fill(default_templates["VHTT"], work / "goc" / "VHTT.xlsx", PLAN_90, GOOD_DATA),
+        "YT": fill(default_templates["YT"], work / "goc" / "YT.xlsx", PARTIAL, GOOD_DATA),
+    }
+    empty = work / "goc" / "NV.xlsx"
+    shutil.copy(default_templates["NV"], empty)
+    pdfs = convert(list(default_templates.values()), "pdf", work / "pdf", profile)
+    xlsx = convert([*filled.values(), empty], "xlsx", work / "xlsx", profile)
+    xls = convert(list(filled.values()), "xls", work / "xls", profile)
+    ods = convert(list(filled.values()), "ods", work / "ods", profile)
+    return {
+        "pdf": dict(zip(default_templates, pdfs, strict=True)),
+        "original": filled,
+        "xlsx": dict(zip([*filled, "NV"], xlsx, strict=True)),
+        "xls": dict(zip(filled, xls, strict=True)),
+        "ods": dict(zip(filled, ods, strict=True)),
+    }
+
+
+def pdf_pages(path: Path) -> list[str]:
+    text = subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return [page for page in text.split("\f") if page.strip()]
+
+
+def test_every_template_prints(lo, default_bloc) -> None:
+    _, bloc = default_bloc
+    assert set(lo["pdf"]) == set(bloc.unit_by_code)
+    for code, pdf in lo["pdf"].items():
+        assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000, code
+        if PDFTOTEXT is None:
+            continue
+        pages = pdf_pages(pdf)
+        first = " ".join(pages[0].split())
+        assert f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {bloc.info.year}" in first and bloc.unit_by_code[code].name in first
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first
+        # One page wide: every page that shows the table's header shows its last column too.
+        for page in pages:
+            if "Nội dung tiêu chí" in page and "Điểm tối đa" in page:
+                assert "Giải trình, minh chứng" in " ".join(page.split()), code
+        assert any("THỦ TRƯỞNG ĐƠN VỊ" in page for page in pages)
+
+
+def computed(path: Path) -> tuple[str, dict[str, Decimal | None], list[Decimal | None]]:
+    """What LibreOffice cached: the status text, totals by label, and section values."""
+    ws = openpyxl.load_workbook(path, data_only=True)[L.SHEET_SCORES]
+    status = next(c.value for row in ws.iter_rows(max_row=8) for c in row if str(c.value).startswith("Tình trạng"))
+    values: dict[str, Decimal | None] = {}
+    sections = []
+    for r in range(1, ws.max_row + 1):
+        code, label, value = ws.cell(r, 1).value, ws.cell(r, 2).value, ws.cell(r, 4).value
+        if label in L.TOTAL_LABELS and code is None:
+            values[label] = None if value is None else Decimal(str(value))
+        elif code in ("1", "6", "7"):
+            sections.append(None if value is None else Decimal(str(value)))
+    return status, values, sections
+
+
+def test_libreoffice_computes_the_totals_itself(lo) -> None:
+    status, values, sections = computed(lo["xlsx"]["VHTT"])
+    assert values == dict(zip(L.TOTAL_LABELS, EXPECTED_90, strict=True))
+    assert sections == [Decimal("26.5"), Decimal(2), Decimal("0.5")]  # 13.5 + 8 + 5; 1.5 + 0.5; 0.5
+    assert status == "Tình trạng: đã chấm đủ 23/23 tiêu chí."
+
+
+def test_libreoffice_status_names_what_is_missing(lo) -> None:
+    status, values, _ = computed(lo["xlsx"]["YT"])
+    assert status == (
+        "Tình trạng: còn 2/23 tiêu chí chưa chấm điểm (ô tô vàng); có 1 ô điểm ngoài khung (tô đỏ): sửa lại."
+    )
+    assert values[L.TOTAL_BASE] == Decimal("88.5") - 8 - Decimal("2.5") + Decimal("1.5")
+    status, values, _ = computed(lo["xlsx"]["NV"])  # the template as written: no cached 0 shown
+    assert status == "Tình trạng: còn 23/23 tiêu chí chưa chấm điểm (ô tô vàng)."
+    assert set(values.values()) == {Decimal(0)}
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+def test_libreoffice_resaves_read_back_to_the_same_numbers(lo, default_bloc, fmt) -> None:
+    _, bloc = default_bloc
+    r = read(lo[fmt]["VHTT"], bloc)
+    assert r.unit == "VHTT" and r.identified_by == "form" and not r.errors, [i.message for i in r.issues]
+    assert r.scores == {code: Decimal(str(v)) for code, v in PLAN_90.items()}
+    assert totals(bloc, r.scores) == EXPECTED_90
+    assert r.data == read(lo["original"]["VHTT"], bloc).data
+    partial, original = read(lo[fmt]["YT"], bloc), read(lo["original"]["YT"], bloc)
+    assert partial.scores == original.scores and partial.scores["1.2"] is None
+    assert sorted((i.code, i.cell) for i in partial.issues) == sorted((i.code, i.cell) for i in original.issues)

@@ -256,3 +256,18 @@ def test_duplicate_and_missing_through_collect(default_bloc, default_templates, 
     assert missing == {u.code for u in bloc.units} - {"NV"}
     assert all(i.severity is Severity.ERROR for i in report.issues if i.code == "unit-missing")
     shutil.rmtree(inbox)
+
+
+def test_an_unreadable_file_named_after_a_unit_makes_that_unit_an_error(default_bloc, tmp_path) -> None:
+    """TP sent only a password-protected workbook: TP is not 'missing', it has an error."""
+    _, bloc = default_bloc
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(Path(__file__).parent / "files" / "encrypted-ooxml.xlsx", inbox / "TP - tự chấm.xlsx")
+    (inbox / "khong ro.xlsx").write_text("<html><table><tr><td>1</td></tr></table></html>", encoding="utf-8")
+    report = collect(inbox, bloc)
+    tp = next(u for u in report.units if u.code == "TP")
+    assert tp.status.value == "error" and "mật khẩu" in tp.note
+    assert [i.unit for i in report.issues if i.code == "file-password"] == ["TP"]
+    stray = [i for i in report.issues if i.code == "file-not-spreadsheet"]
+    assert len(stray) == 1 and stray[0].unit is None

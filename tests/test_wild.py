@@ -1,7 +1,7 @@
 """Every real-world and fuzz-found spreadsheet of python-calamine's own test suite, dropped into
 one inbox: collect finishes, lists each file once, explains each one, in bounded time and memory.
 
-The files live in shared/wild/calamine/ beside the repository (THIDUA_WILD overrides).
+The files are a copy in tests/wild/calamine/ (see its README; THIDUA_WILD overrides).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-WILD = Path(os.environ.get("THIDUA_WILD", ROOT.parent / "shared" / "wild" / "calamine"))
+WILD = Path(os.environ.get("THIDUA_WILD", ROOT / "tests" / "wild" / "calamine"))
 
 pytestmark = pytest.mark.skipif(not WILD.is_dir(), reason=f"no wild corpus at {WILD}")
 

@@ -1,8 +1,8 @@
 """thidua-xlsx: collect, check and rank the self-scoring returns of an emulation bloc.
 
-    from thidua_xlsx import load_bloc, collect, write_ranking
-    report = collect("inbox/", load_bloc("khoi.xlsx"))
-    write_ranking(report, "xep_hang_2024.xlsx")
+from thidua_xlsx import load_bloc, collect, write_ranking
+report = collect("inbox/", load_bloc("khoi.xlsx"))
+write_ranking(report, "xep_hang_2024.xlsx")
 """
 
 from __future__ import annotations

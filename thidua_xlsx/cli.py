@@ -343,9 +343,8 @@ def _summary(report: Report, out: Path, json_path: Path | None) -> None:
     info = report.bloc.info
     kind = "KẾT QUẢ CHÍNH THỨC" if report.final else "kết quả tạm thời"
     click.echo(f"{info.name} — năm {info.year} ({kind})")
-    read = sum(1 for f in report.files if f.read)
     passed = sum(1 for f in report.files if not f.read)
-    click.echo(f"Đã đọc {read} tệp" + (f", bỏ qua {passed} tệp" if passed else "") + ".")
+    click.echo(f"Đã đọc {report.read_count} tệp" + (f", bỏ qua {passed} tệp" if passed else "") + ".")
     click.echo("")
     rows: list[Sequence[str]] = [("Hạng", "Mã", "Đơn vị", "Tổng điểm", "Đề nghị / ghi chú")]
     for u in report.units:

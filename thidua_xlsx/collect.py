@@ -180,4 +180,4 @@ def assemble(bloc: Bloc, walk: Walk, results: list[ReturnData]) -> Report:
             u.self_total = u.total
         units.append(u)
     ordered = rank_units(bloc, units)
-    return Report(bloc=bloc, units=ordered, issues=file_issues, files=entries)
+    return Report(bloc=bloc, units=ordered, issues=file_issues, files=entries, read_count=len(results))

@@ -129,6 +129,7 @@ class Report:
     files: list[FileEntry]
     final: bool = False
     meeting: Meeting | None = None
+    read_count: int = 0  # files opened as workbooks (archives and passed-over files aside)
     created: dt.datetime = field(default_factory=lambda: dt.datetime.now().astimezone())
 
     @property

@@ -54,6 +54,11 @@ def read_return(source: Source, bloc: Bloc) -> ReturnData:
         out.issues[:0] = [_own(i, out) for i in book.problems]
     except Unreadable as exc:
         out.readable = False
+        # Named after a unit (e.g. "VHTT.xlsx" with a password)? Then that unit has sent
+        # something unusable: it shows as an error, not as missing. A readable return of the
+        # unit is still preferred (collect chooses readable files first).
+        named, _ = _guess_unit(bloc.units, None, source)
+        out.unit = named.code if named else None
         out.issues.append(_own(exc.issue, out))
     return out
 

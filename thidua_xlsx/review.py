@@ -247,5 +247,11 @@ def apply_review(report: Report, path: Path | str) -> Report:
     meeting = Meeting(present=review.present, next_leader=review.leader, next_deputy=review.deputy, source=shown_as)
     units = rank_units(report.bloc, report.units, meeting=meeting)
     return Report(
-        bloc=report.bloc, units=units, issues=report.issues + extra, files=report.files, final=True, meeting=meeting
+        bloc=report.bloc,
+        units=units,
+        issues=report.issues + extra,
+        files=report.files,
+        final=True,
+        meeting=meeting,
+        read_count=report.read_count,
     )

@@ -218,7 +218,7 @@ def test_formulas_fit_in_excel(tmp_path) -> None:
     assert len(formulas) == 20 + 4 + 1
     assert max(len(f) for f in formulas) < 8192
     status = next(f for f in formulas if "Tình trạng" in f)
-    assert "200/200" in status and "ngoài khung" in status
+    assert "200/200" in status and "không hợp lệ" in status
 
 
 def test_only_inputs_are_unlocked(book, rows, default_bloc) -> None:

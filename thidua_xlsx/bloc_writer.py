@@ -15,7 +15,17 @@ from . import labels as L
 from .atomic import atomic_path
 from .errors import OutputError
 from .ratings import RATING_LABELS
-from .xlsx_style import HEAD_FILL, INPUT_FILL, SECTION_FILL, Styles, fit_height, portrait_a4, set_default_font
+from .xlsx_style import (
+    BOLD_TEXT,
+    HEAD_FILL,
+    INPUT_FILL,
+    PLAIN_TEXT,
+    SECTION_FILL,
+    Styles,
+    fit_height,
+    portrait_a4,
+    set_default_font,
+)
 
 BlocSpec = dict[str, Any]
 """Rows of the bloc workbook as data: {info, units, criteria, titles, awards}."""
@@ -146,7 +156,7 @@ def _guide(book, st: Styles) -> None:
             "text": st(text_wrap=True, valign="top"),
         }[kind]
         ws.write_string(r, 0, text, fmt)
-        ws.set_row(r, fit_height((text, GUIDE_WIDTH), line=18 if kind != "text" else 16))
+        ws.set_row(r, fit_height((text, GUIDE_WIDTH), line=18 if kind != "text" else 16, chars_per_unit=PLAIN_TEXT))
     portrait_a4(ws)
 
 
@@ -160,7 +170,7 @@ def _info_sheet(book, st: Styles, info: dict[str, Any]) -> None:
         _write(ws, st, r, 0, key, bold=True)
         _write(ws, st, r, 1, value, bg_color=INPUT_FILL, align="left")
         _write(ws, st, r, 2, _INFO_HELP.get(key, ""), italic=True, font_color="#595959")
-        ws.set_row(r, fit_height((_INFO_HELP.get(key, ""), 70), (str(value or ""), 62)))
+        ws.set_row(r, fit_height((_INFO_HELP.get(key, ""), 70), (str(value or ""), 62), chars_per_unit=PLAIN_TEXT))
         if key == L.I_LEADER:
             ws.data_validation(r, 1, r, 1, {
                 "validate": "list",
@@ -181,7 +191,8 @@ def _units_sheet(book, st: Styles, units: list[list[Any]]) -> None:
     for r, row in enumerate(units, start=HEAD_ROW + 1):
         for c, value in enumerate(row):
             _write(ws, st, r, c, value, num_format="@")
-        ws.set_row(r, fit_height((str(row[1]), 60), (str(row[2] if len(row) > 2 else ""), 40)))
+        texts = ((str(row[1]), 60), (str(row[2] if len(row) > 2 else ""), 40))
+        ws.set_row(r, fit_height(*texts, chars_per_unit=PLAIN_TEXT))
     ws.set_column(0, 0, 16, text)
 
 
@@ -201,7 +212,8 @@ def _criteria_sheet(book, st: Styles, criteria: list[list[Any]]) -> None:
         _write(ws, st, r, 2, row[2], num_format="0.##", align="center", **extra)
         _write(ws, st, r, 3, row[3], align="center", **extra)
         _write(ws, st, r, 4, row[4] if len(row) > 4 else "", **extra)
-        ws.set_row(r, fit_height((str(row[1]), 80 - 2 * depth), (str(row[4] if len(row) > 4 else ""), 60)))
+        texts = ((str(row[1]), 80 - 2 * depth), (str(row[4] if len(row) > 4 else ""), 60))
+        ws.set_row(r, fit_height(*texts, chars_per_unit=BOLD_TEXT if section else PLAIN_TEXT))
     last = HEAD_ROW + 1 + max(len(criteria), 200)
     ws.set_column(0, 0, 9, st(num_format="@"))
     ws.data_validation(HEAD_ROW + 1, 3, last, 3, {
@@ -241,7 +253,8 @@ def _titles_sheet(book, st: Styles, titles: list[dict[str, Any]]) -> None:
         for c, label in enumerate(headers):
             value = row.get(label)
             _write(ws, st, r, c, value, align="center" if 1 < c < 6 else "left")
-        ws.set_row(r, fit_height((str(row.get(L.T_BASIS, "")), 70), (str(row.get(L.T_NAME)), 30)))
+        texts = ((str(row.get(L.T_BASIS, "")), 70), (str(row.get(L.T_NAME)), 30))
+        ws.set_row(r, fit_height(*texts, chars_per_unit=PLAIN_TEXT))
     ws.data_validation(HEAD_ROW + 1, 1, HEAD_ROW + 50, 1, {
         "validate": "list", "source": "='_danh_muc'!$B$2:$B$5",
         "input_title": "Xếp loại tối thiểu", "input_message": "Chọn một trong bốn mức xếp loại.",

@@ -22,7 +22,9 @@ from .sheets import a1
 from .template_sheets import write_data_sheet, write_guide_sheet, write_meta_sheet
 from .text import slug
 from .xlsx_style import (
+    BOLD_TEXT,
     INPUT_FILL,
+    PLAIN_TEXT,
     SECTION_FILL,
     Styles,
     admin_header,
@@ -84,23 +86,23 @@ def _sum(refs: list[str], fn: str = "SUM") -> str:
 def status_formula(bloc: Bloc, lay: Layout) -> str:
     """'Tình trạng: còn 3/23 tiêu chí chưa chấm điểm …' in words, live.
 
-    Out-of-range inputs are counted per run of consecutive leaves with SUMPRODUCT, so the
-    formula grows with the number of sections, not of criteria (Excel stops at 8,192
-    characters); past MAX_FORMULA the count is left to the conditional format alone.
+    Bad inputs (text, or a number outside 0..max) are counted per run of consecutive leaves
+    with SUMPRODUCT, so the formula grows with the number of sections, not of criteria
+    (Excel stops at 8,192 characters); past MAX_FORMULA the conditional format alone shows them.
     """
     leaf_rows = [lay.rows[c.code] for c in bloc.leaves]
     n = len(leaf_rows)
     counted = _sum(_ranges(leaf_rows), "COUNT")
-    over = "+".join(
-        f"SUMPRODUCT(ISNUMBER({d})*(({d}>{c})+({d}<0)))"
+    bad = "+".join(
+        f"SUMPRODUCT(ISTEXT({d})+ISNUMBER({d})*(({d}>{c})+({d}<0)))"
         for d, c in zip(_ranges(leaf_rows, 3), _ranges(leaf_rows, 2), strict=True)
     )
-    if len(over) > MAX_FORMULA // 3:
-        over = "0"
+    if len(bad) > MAX_FORMULA // 3:
+        bad = "0"
     return (
         f'="Tình trạng: "&IF({counted}={n},"đã chấm đủ {n}/{n} tiêu chí",'
         f'"còn "&({n}-{counted})&"/{n} tiêu chí chưa chấm điểm (ô tô vàng)")'
-        f'&IF(({over})>0,"; có "&({over})&" ô điểm ngoài khung (tô đỏ): sửa lại","")&"."'
+        f'&IF(({bad})>0,"; có "&({bad})&" ô điểm không hợp lệ (tô đỏ): sửa lại","")&"."'
     )
 
 
@@ -111,21 +113,18 @@ def write_scores_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: 
         ws.set_column(c, c, width)
     info = bloc.info
     lay = layout(bloc)
-    r = admin_header(ws, st, row=0, governing=info.governing_body, body=info.name,
-                     left=(0, 1), right=(2, 4))  # fmt: skip
+    admin_header(ws, st, row=0, governing=info.governing_body, body=info.name,
+                 left=(0, 1), right=(2, 4), left_width=COLS[0] + COLS[1])  # fmt: skip
     ws.merge_range(
-        3,
-        0,
-        3,
-        4,
-        f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {info.year}",
-        st(bold=True, font_size=14, align="center"),
+        3, 0, 3, 4, f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {info.year}", st(bold=True, font_size=14, align="center")
     )
-    ws.merge_range(4, 0, 4, 4, f"Đơn vị: {unit.name}", st(bold=True, align="center", text_wrap=True))
+    who = f"Đơn vị: {unit.name}"
+    ws.merge_range(4, 0, 4, 4, who, st(bold=True, align="center", text_wrap=True))
+    ws.set_row(4, fit_height((who, sum(COLS)), chars_per_unit=BOLD_TEXT))
     due = f"; gửi khối trưởng trước ngày {info.deadline:%d/%m/%Y}" if info.deadline else ""
-    ws.merge_range(5, 0, 5, 4, f"(Kèm theo báo cáo tổng kết công tác thi đua, khen thưởng năm {info.year}{due})",
-                   st(italic=True, align="center", text_wrap=True))  # fmt: skip
-    del r
+    note = f"(Kèm theo báo cáo tổng kết công tác thi đua, khen thưởng năm {info.year}{due})"
+    ws.merge_range(5, 0, 5, 4, note, st(italic=True, align="center", text_wrap=True))
+    ws.set_row(5, fit_height((note, sum(COLS)), chars_per_unit=PLAIN_TEXT))
 
     ws.merge_range(6, 0, 6, 4, "", st(bold=True, font_color="#C00000", align="left"))
     ws.write_formula(6, 0, status_formula(bloc, lay), st(bold=True, font_color="#C00000", align="left"), "")
@@ -149,7 +148,8 @@ def write_scores_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: 
             ws.write_formula(row, 3, "=" + _sum(_ranges(kids)),
                              st.cell(num_format="0.##", align="center", **extra), "")  # fmt: skip
         ws.write_blank(row, 4, None, unlocked_note)
-        ws.set_row(row, fit_height((crit.text, COLS[1] - 2 * min(crit.depth, 3))))
+        density = PLAIN_TEXT if crit.is_leaf else BOLD_TEXT
+        ws.set_row(row, fit_height((crit.text, COLS[1] - 2 * min(crit.depth, 3)), chars_per_unit=density))
 
     _validations(ws, st, bloc, lay)
     _totals(ws, st, bloc, lay)

@@ -9,7 +9,7 @@ from .model import Bloc, Kind, Unit
 from .numbers import vn
 from .ratings import RATING_LABELS
 from .sheets import a1
-from .xlsx_style import HEAD_FILL, INPUT_FILL, Styles, fit_height, portrait_a4
+from .xlsx_style import BOLD_TEXT, HEAD_FILL, INPUT_FILL, PLAIN_TEXT, Styles, fit_height, portrait_a4
 
 DATA_HEAD = 3  # 0-based header row of 'Số liệu'
 RATING_LIST_ROW = DATA_HEAD + len(L.DATA_ROWS) + 3  # first row of the ratings list (column B)
@@ -65,7 +65,7 @@ def write_data_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: Un
         ws.write_string(r, 1, text, st.cell())
         ws.write_blank(r, 2, None, value_fmt)
         ws.write_blank(r, 3, None, st.cell(locked=False))
-        ws.set_row(r, max(20, fit_height((text, 58))))
+        ws.set_row(r, max(20, fit_height((text, 58), chars_per_unit=PLAIN_TEXT)))
 
     ts, ldtt = a1(rows["TS"], 2), a1(rows["LDTT"], 2)
     abs_ts, abs_ldtt = "=$C$" + ts[1:], "=$C$" + ldtt[1:]
@@ -141,7 +141,7 @@ def write_guide_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: U
     r = 3
     for text in steps:
         ws.merge_range(r, 0, r, 3, text, st(text_wrap=True, valign="top"))
-        ws.set_row(r, fit_height((text, sum(widths))))
+        ws.set_row(r, fit_height((text, sum(widths)), chars_per_unit=PLAIN_TEXT))
         r += 1
     r += 1
     ws.merge_range(r, 0, r, 3, "HƯỚNG DẪN CHẤM TỪNG TIÊU CHÍ", st(bold=True, align="center"))
@@ -153,10 +153,12 @@ def write_guide_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: U
     for crit in bloc.criteria:
         bold = {"bold": True, "bg_color": HEAD_FILL} if not crit.is_leaf else {}
         ws.write_string(r, 0, crit.code, st.cell(align="center", **bold))
-        ws.write_string(r, 1, crit.text + (kinds[crit.kind] if not crit.parent else ""), st.cell(**bold))
+        shown = crit.text + (kinds[crit.kind] if not crit.parent else "")
+        ws.write_string(r, 1, shown, st.cell(**bold))
         ws.write_string(r, 2, vn(crit.max), st.cell(align="center", **bold))
         ws.write_string(r, 3, crit.guide, st.cell(**bold))
-        ws.set_row(r, fit_height((crit.text, 60), (crit.guide, 60)))
+        density = PLAIN_TEXT if crit.is_leaf else BOLD_TEXT
+        ws.set_row(r, fit_height((shown, 60), (crit.guide, 60), chars_per_unit=density))
         r += 1
     portrait_a4(ws)
     ws.protect(bloc.info.template_password, {"select_locked_cells": True, "select_unlocked_cells": True})

@@ -53,13 +53,22 @@ class Styles:
         return self(**{"border": 1, "bold": True, "text_wrap": True, "align": "center", "bg_color": HEAD_FILL, **extra})
 
 
-def fit_height(*texts: tuple[str, float], size: float = 12, line: float | None = None) -> float:
+# Characters of 12-point Times New Roman per unit of column width. LibreOffice sets about
+# 1.2 of running text and 1.1 of bold; both values leave room for word wrap and Excel.
+PLAIN_TEXT = 1.15
+BOLD_TEXT = 1.05
+UPPER_TEXT = 0.72  # capitals with Vietnamese marks, bold: the administrative header
+
+
+def fit_height(
+    *texts: tuple[str, float], size: float = 12, line: float | None = None, chars_per_unit: float = BOLD_TEXT
+) -> float:
     """Row height (points) for wrapped text of font `size` in columns of the given widths.
 
-    Neither Excel nor LibreOffice re-fits a written row on opening, so estimate: Times
-    New Roman sets about 1.05 characters per unit of column width at 12 points.
+    Neither Excel nor LibreOffice re-fits a written row on opening, so estimate from the
+    characters a unit of column width holds (the default suits bold text, the widest).
     """
-    per_unit = 1.05 * 12 / size
+    per_unit = chars_per_unit * 12 / size
     lines = 1
     for text, width in texts:
         per_line = max(width * per_unit - 1, 1)
@@ -83,10 +92,12 @@ def admin_header(
     body: str,
     left: tuple[int, int],
     right: tuple[int, int],
+    left_width: float | None = None,
 ) -> int:
     """Two-column heading: governing body and bloc left, national name and motto right.
 
-    Returns the next free row.
+    With `left_width` (the left span's width) the rows grow to the wrapped names. Returns
+    the next free row.
     """
 
     def span(r: int, cols: tuple[int, int], text: str, fmt: Any) -> None:
@@ -100,7 +111,11 @@ def admin_header(
     span(row, right, L.NATIONAL_NAME, st(bold=True, **centre))
     span(row + 1, left, clean(body).upper(), st(bold=True, underline=1, **centre))
     span(row + 1, right, L.NATIONAL_MOTTO, st(bold=True, underline=1, **centre))
-    ws.set_row(row + 1, 33 if len(body) > 45 else 18)
+    if left_width is None:
+        ws.set_row(row + 1, 33 if len(body) > 45 else 18)
+    else:
+        ws.set_row(row, max(18, fit_height((clean(governing), left_width), chars_per_unit=UPPER_TEXT)))
+        ws.set_row(row + 1, max(18, fit_height((clean(body), left_width), chars_per_unit=UPPER_TEXT)))
     return row + 3
 
 

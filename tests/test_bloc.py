@@ -379,3 +379,31 @@ def test_the_default_bloc(default_bloc) -> None:
 def test_unit_names_differing_only_in_diacritics_are_two_units(default_bloc, tmp_path) -> None:
     bloc = load_bloc(edited(default_bloc[0], tmp_path, {"Đơn vị!B5": "Phòng An", "Đơn vị!B6": "Phòng Ân"}))
     assert [u.name for u in bloc.units[:2]] == ["Phòng An", "Phòng Ân"]
+
+
+# The bloc workbook as written ----------------------------------------------------------------
+
+
+def test_bloc_workbook_prints_one_page_wide(default_bloc) -> None:
+    wb = openpyxl.load_workbook(default_bloc[0])
+    assert wb.sheetnames[:6] == [L.SHEET_GUIDE, *L.BLOC_SHEETS]
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        assert ws.page_setup.paperSize == 9 and ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, ws.title
+        if ws.title != L.SHEET_GUIDE:
+            assert ws.print_title_rows == "$4:$4", ws.title
+    # LibreOffice does not shrink a lone column wider than the page: the guide's must fit A4.
+    assert wb[L.SHEET_GUIDE].column_dimensions["A"].width <= 95
+
+
+def test_bloc_header_rows_hold_their_labels(default_bloc) -> None:
+    """'Số không hoàn thành nhiệm vụ tối đa' wraps to three lines in its column."""
+    wb = openpyxl.load_workbook(default_bloc[0])
+    ws = wb[L.SHEET_TITLES]
+    column = next(c for c in ws[4] if c.value == L.T_KHTNV).column_letter
+    assert ws.column_dimensions[column].width < 20 and ws.row_dimensions[4].height >= 3 * 14
+    rows = wb[L.SHEET_CRITERIA].row_dimensions
+    assert rows[7].height < 2 * 15  # 1.2: one line of text, one line of guide
+    assert rows[6].height >= 2 * 15  # 1.1: two lines

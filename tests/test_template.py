@@ -469,3 +469,20 @@ def test_round_trip_decimals_add_up_exactly(tmp_path) -> None:
     r = read(fill(tpl, tmp_path / "GDDT.xlsx", scores), bloc)
     assert not r.errors, [i.message for i in r.issues]
     assert totals(bloc, r.scores) == (Decimal(100), Decimal("0.3"), Decimal("0.3"), Decimal(100))
+
+
+def test_heading_rows_grow_with_long_names(tmp_path) -> None:
+    """A province's bloc and a long unit name wrap inside their rows, not over the next one."""
+    long_bloc = (
+        "Cụm thi đua các trường trung học phổ thông, trung tâm giáo dục nghề nghiệp - giáo dục thường xuyên tỉnh"
+    )
+    long_unit = ("Trường Trung học phổ thông chuyên Lương Văn Tụy và Trung tâm Giáo dục nghề nghiệp - "
+                 "Giáo dục thường xuyên thành phố Hoa Lư")  # fmt: skip
+    info = {"Tên khối": long_bloc, "Khối trưởng": "A", "Cơ quan cấp trên": ""}
+    _, bloc = make_bloc(tmp_path, spec(info=info, units=[["A", long_unit, ""], ["B", "Phòng Y tế", ""]]))
+    paths = make_templates(bloc, tmp_path / "mau")
+    long_ws, short_ws = (openpyxl.load_workbook(paths[c])[L.SHEET_SCORES] for c in ("A", "B"))
+    assert long_ws["A2"].value == long_bloc.upper() and long_ws.row_dimensions[2].height >= 3 * 15
+    assert long_ws["A5"].value == f"Đơn vị: {long_unit}" and long_ws.row_dimensions[5].height >= 2 * 15
+    assert short_ws.row_dimensions[5].height < 2 * 15
+    assert long_ws["A5"].alignment.wrap_text

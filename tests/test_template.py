@@ -320,8 +320,25 @@ def test_conditional_formats_mark_empty_and_out_of_range(book, rows, default_blo
     assert checks and set().union(*(c for c, _ in checks)) >= leaves
     formula = checks[0][1].formula[0]
     assert ">$C" in formula and "<0" in formula and "ISTEXT" in formula
-    data_rules = [rule.type for cf in book[L.SHEET_DATA].conditional_formatting for rule in cf.rules]
-    assert "containsBlanks" in data_rules and "expression" in data_rules
+
+
+def test_data_marks_compare_each_count_with_its_own_bound(book) -> None:
+    """One rule per count cell (a rule over C6:C7 compared CSTD with KHTNV on its second row)."""
+    ws = book[L.SHEET_DATA]
+    _, cells = template_cells_from(ws)
+    rules = {}
+    for cf in ws.conditional_formatting:
+        for rule in cf.rules:
+            if rule.type == "expression":
+                rules[str(cf.sqref)] = rule.formula[0]
+            else:
+                assert rule.type == "containsBlanks" and sqref_cells(cf.sqref) >= set(cells.values())
+    bounds = {"TS": None, "LDTT": "TS", "CSTD": "LDTT", "KHTNV": "TS", "KL": "TS"}
+    assert set(rules) == {cells[code] for code in bounds}
+    for code, bound in bounds.items():
+        referenced = {f"{c}{r}" for c, r, *_ in REF.findall(rules[cells[code]])}
+        assert referenced == {cells[code]} | ({cells[bound]} if bound else set()), (code, rules[cells[code]])
+        assert "ISTEXT" in rules[cells[code]] and "INT(" in rules[cells[code]]
 
 
 def test_status_cell_counts_unscored_criteria_in_words(book, default_bloc) -> None:

@@ -94,10 +94,15 @@ def write_data_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: Un
         })  # fmt: skip
     top, bottom = a1(rows["TS"], 2), a1(rows["XLTCD"], 2)
     ws.conditional_format(f"{top}:{bottom}", {"type": "blanks", "format": st.dxf(bg_color="#FFE699")})
-    bad = f"=OR(AND(ISNUMBER({ldtt}),{ldtt}>{ts}),AND(ISNUMBER({a1(rows['CSTD'], 2)}),{a1(rows['CSTD'], 2)}>{ldtt}))"
-    ws.conditional_format(f"{ldtt}:{a1(rows['CSTD'], 2)}", {
-        "type": "formula", "criteria": bad, "format": st.dxf(bg_color="#F4B084", font_color="#9C0006"),
-    })  # fmt: skip
+    # One rule per count, absolute references: a rule over a range shifts its references
+    # row by row, and CSTD would be compared with KHTNV.
+    red = st.dxf(bg_color="#F4B084", font_color="#9C0006")
+    bounds = {"TS": None, "LDTT": ts, "CSTD": ldtt, "KHTNV": ts, "KL": ts}
+    for code, bound in bounds.items():
+        x = "$C$" + a1(rows[code], 2)[1:]
+        limit = f"{x}<1" if bound is None else f"{x}<0,AND(ISNUMBER($C${bound[1:]}),{x}>$C${bound[1:]})"
+        bad = f"=IF(ISNUMBER({x}),OR({x}<>INT({x}),{limit}),ISTEXT({x}))"  # IF: INT of text is an error
+        ws.conditional_format(x.replace("$", ""), {"type": "formula", "criteria": bad, "format": red})
 
     ws.write_string(RATING_LIST_ROW - 1, 1, "Các mức xếp loại (dùng cho XLDV, XLTCD):", st(italic=True))
     for i, label in enumerate(RATING_LABELS):

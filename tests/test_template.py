@@ -503,3 +503,26 @@ def test_heading_rows_grow_with_long_names(tmp_path) -> None:
     assert long_ws["A5"].value == f"Đơn vị: {long_unit}" and long_ws.row_dimensions[5].height >= 2 * 15
     assert short_ws.row_dimensions[5].height < 2 * 15
     assert long_ws["A5"].alignment.wrap_text
+
+
+SHAPES = {
+    "flat": [["1", "Một", 60, "", ""], ["2", "Hai", 40, "", ""]],
+    "deep": [["1", "Mục", None, "", ""], ["1.1", "Nhóm", None, "", ""], ["1.1.a", "Ý a", 55.5, "", ""],
+             ["1.1.b", "Ý b", 44.5, "", ""], ["2", "Thưởng", None, "thưởng", ""], ["2.a", "Sáng kiến", 2, "", ""]],
+    "orphans": [["1.1", "Không có mục 1", 50, "", ""], ["1.2", "Cũng vậy", 50, "", ""], ["T", "Trừ", 5, "trừ", ""]],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_other_bloc_shapes_round_trip(tmp_path, shape) -> None:
+    """No sections, nested sections with lettered codes, codes without their section, no bonus row."""
+    _, bloc = make_bloc(tmp_path, spec(criteria=SHAPES[shape]))
+    path = make_templates(bloc, tmp_path / "mau", units=["VHTT"])["VHTT"]
+    scores = {c.code: float(c.max) if c.kind is not Kind.DEDUCTION else 1.5 for c in bloc.leaves}
+    r = read(fill(path, tmp_path / "r.xlsx", scores), bloc)
+    assert not r.errors, [i.message for i in r.issues]
+    base, bonus, ded, total = totals(bloc, r.scores)
+    assert base == 100 and total == 100 + bonus - ded
+    ws = openpyxl.load_workbook(path)[L.SHEET_SCORES]
+    formulas = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value[:1] == "="]
+    assert len(formulas) == sum(1 for c in bloc.criteria if not c.is_leaf) + 4 + 1

@@ -17,6 +17,7 @@ from helpers import GOOD_DATA, SOFFICE, fill
 from test_template import EXPECTED_90, PLAN_90, read
 
 from thidua_xlsx import labels as L
+from thidua_xlsx.bloc import load_bloc
 from thidua_xlsx.returns import totals
 
 pytestmark = pytest.mark.libreoffice
@@ -49,16 +50,17 @@ def lo(default_bloc, default_templates, tmp_path_factory) -> dict[str, dict[str,
     }
     empty = work / "goc" / "NV.xlsx"
     shutil.copy(default_templates["NV"], empty)
-    pdfs = convert(list(default_templates.values()), "pdf", work / "pdf", profile)
-    xlsx = convert([*filled.values(), empty], "xlsx", work / "xlsx", profile)
+    bloc = default_bloc[0]  # the bloc workbook rides along: a bloc leader may use LibreOffice too
+    pdfs = convert([*default_templates.values(), bloc], "pdf", work / "pdf", profile)
+    xlsx = convert([*filled.values(), empty, bloc], "xlsx", work / "xlsx", profile)
     xls = convert(list(filled.values()), "xls", work / "xls", profile)
-    ods = convert(list(filled.values()), "ods", work / "ods", profile)
+    ods = convert([*filled.values(), bloc], "ods", work / "ods", profile)
     return {
-        "pdf": dict(zip(default_templates, pdfs, strict=True)),
+        "pdf": dict(zip([*default_templates, "khoi"], pdfs, strict=True)),
         "original": filled,
-        "xlsx": dict(zip([*filled, "NV"], xlsx, strict=True)),
+        "xlsx": dict(zip([*filled, "NV", "khoi"], xlsx, strict=True)),
         "xls": dict(zip(filled, xls, strict=True)),
-        "ods": dict(zip(filled, ods, strict=True)),
+        "ods": dict(zip([*filled, "khoi"], ods, strict=True)),
     }
 
 
@@ -69,8 +71,10 @@ def pdf_pages(path: Path) -> list[str]:
 
 def test_every_template_prints(lo, default_bloc) -> None:
     _, bloc = default_bloc
-    assert set(lo["pdf"]) == set(bloc.unit_by_code)
+    assert set(lo["pdf"]) == {*bloc.unit_by_code, "khoi"}
     for code, pdf in lo["pdf"].items():
+        if code == "khoi":
+            continue
         assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000, code
         if PDFTOTEXT is None:
             continue
@@ -129,3 +133,22 @@ def test_libreoffice_resaves_read_back_to_the_same_numbers(lo, default_bloc, fmt
     partial, original = read(lo[fmt]["YT"], bloc), read(lo["original"]["YT"], bloc)
     assert partial.scores == original.scores and partial.scores["1.2"] is None
     assert sorted((i.code, i.cell) for i in partial.issues) == sorted((i.code, i.cell) for i in original.issues)
+
+
+def test_bloc_workbook_prints_whole_and_survives_libreoffice(lo, default_bloc) -> None:
+    _, bloc = default_bloc
+    pdf = lo["pdf"]["khoi"]
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    if PDFTOTEXT is not None:
+        text = " ".join(" ".join(pdf_pages(pdf)).split())
+        # The guide's lone wide column was cut at the page edge: its sentences must print whole.
+        assert "điều kiện danh hiệu và quy tắc đề nghị khen thưởng" in text
+        for title in ("THÔNG TIN KHỐI THI ĐUA", "TIÊU CHÍ CHẤM ĐIỂM THI ĐUA", "QUY TẮC ĐỀ NGHỊ KHEN THƯỞNG"):
+            assert title in text
+    for fmt in ("xlsx", "ods"):
+        again = load_bloc(lo[fmt]["khoi"])
+        assert again.fingerprint == bloc.fingerprint and again.info == bloc.info, fmt
+        assert again.units == bloc.units and again.titles == bloc.titles
+        assert [(a.name, a.rank_from, a.rank_to, a.required_title) for a in again.awards] == [
+            (a.name, a.rank_from, a.rank_to, a.required_title) for a in bloc.awards
+        ]

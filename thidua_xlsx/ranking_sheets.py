@@ -14,7 +14,7 @@ from .model import Kind
 from .numbers import vn
 from .ratings import Rating
 from .report import Report, Status, UnitResult
-from .xlsx_style import SECTION_FILL, Styles, fit_height, num, portrait_a4, put
+from .xlsx_style import PLAIN_TEXT, SECTION_FILL, Styles, fit_height, num, portrait_a4, put
 
 PASS, FAIL, UNKNOWN = "Đạt", "Không đạt", "Thiếu số liệu"
 FIT_WIDE = 24  # beyond this many unit columns, pages would be unreadable at one page wide
@@ -77,8 +77,12 @@ def write_detail(book: xlsxwriter.Workbook, st: Styles, report: Report, units: l
         put(ws, head + 2, c, u.file or "", st.cell(font_size=8, font_color="#595959", align="center"))
         put(ws, head + 3, c, u.status.label if u.status is not Status.RANKED else f"Hạng {u.rank}",
             st.cell(align="center", font_size=9))  # fmt: skip
-    ws.set_row(head + 1, max(fit_height((u.name, 12), size=9) for u in units) if units else 15)
-    ws.set_row(head + 2, max(fit_height((u.file or "", 12), size=8) for u in units) if units else 15)
+    ws.set_row(
+        head + 1, max(fit_height((u.name, 12), size=9, chars_per_unit=PLAIN_TEXT) for u in units) if units else 15
+    )
+    ws.set_row(
+        head + 2, max(fit_height((u.file or "", 12), size=8, chars_per_unit=PLAIN_TEXT) for u in units) if units else 15
+    )
     r = head + len(labels)
     for c, label in enumerate(["Mã", "Nội dung tiêu chí", "Tối đa"]):
         ws.write_string(r, c, label, st.head())
@@ -99,7 +103,7 @@ def write_detail(book: xlsxwriter.Workbook, st: Styles, report: Report, units: l
             value = subtotals[u.code].get(crit.code)
             flagged = (u.code, u.score_cells.get(crit.code)) in bad_cells
             put(ws, r, c, num(value), flag if flagged else plain)
-        ws.set_row(r, fit_height((crit.text, 44), size=10))
+        ws.set_row(r, fit_height((crit.text, 44), size=10, chars_per_unit=PLAIN_TEXT))
         r += 1
     for label, kind in ((L.TOTAL_BASE, Kind.BASE), (L.TOTAL_BONUS, Kind.BONUS), (L.TOTAL_DEDUCTION, Kind.DEDUCTION)):
         ws.merge_range(r, 0, r, 1, label, st.cell(bold=True, align="right"))
@@ -161,7 +165,7 @@ def write_targets(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
         put(ws, r, 9, u.rating.label if isinstance(u.rating, Rating) else "", st.cell())
         put(ws, r, 11, u.party_rating.label if isinstance(u.party_rating, Rating) else "", st.cell())
         ratings = [x.label if isinstance(x, Rating) else "" for x in (u.rating, u.party_rating)]
-        ws.set_row(r, fit_height((u.name, 34), (ratings[0], 22), (ratings[1], 22), size=11))
+        ws.set_row(r, fit_height((u.name, 34), (ratings[0], 22), (ratings[1], 22), size=11, chars_per_unit=PLAIN_TEXT))
         r += 1
     # The bloc as a whole
     sums = {k: sum((u.data.get(k) or Decimal(0) for u in units), Decimal(0)) for k in ("TS", "LDTT", "CSTD")}
@@ -237,7 +241,7 @@ def write_titles(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
             notes = "; ".join(u.eligibility_notes.get(t.name, []))
             put(ws, r, 4 + 2 * i, notes, st.cell(font_size=10))
             texts.append((notes, 44))
-        ws.set_row(r, fit_height(*texts, size=11))
+        ws.set_row(r, fit_height(*texts, size=11, chars_per_unit=PLAIN_TEXT))
         r += 1
     ws.freeze_panes(head + 2, 2)
     portrait_a4(ws, repeat=(head, head + 1), landscape=True)
@@ -266,7 +270,7 @@ def write_checks(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
                 else st.cell(font_size=10)
             )
             put(ws, r, c, value, fmt)
-        ws.set_row(r, fit_height((issue.message, 80), (issue.file or "", 36), size=10))
+        ws.set_row(r, fit_height((issue.message, 80), (issue.file or "", 36), size=10, chars_per_unit=PLAIN_TEXT))
         r += 1
     if not order:
         ws.merge_range(r, 0, r, last, "Không có lỗi hay cảnh báo nào.", st.cell(italic=True))
@@ -306,7 +310,10 @@ def write_submissions(book: xlsxwriter.Workbook, st: Styles, report: Report) -> 
         ]  # fmt: skip
         for c, value in enumerate(values):
             put(ws, r, c, value, status_fmt if c == 7 else st.cell(align="center" if c in (0, 3, 8, 9) else "left"))
-        ws.set_row(r, fit_height((u.name, 32), (u.file or "", 36), ("\n".join(u.unused), 30), size=11))
+        ws.set_row(
+            r,
+            fit_height((u.name, 32), (u.file or "", 36), ("\n".join(u.unused), 30), size=11, chars_per_unit=PLAIN_TEXT),
+        )
         r += 1
     r += 1
     ws.merge_range(r, 0, r, last, "CÁC TỆP TÌM THẤY TRONG THƯ MỤC", st(bold=True, align="left"))
@@ -325,7 +332,7 @@ def write_submissions(book: xlsxwriter.Workbook, st: Styles, report: Report) -> 
         put(ws, r, 5, f.time_text, st.cell(align="center"))
         ws.merge_range(r, 6, r, last, "", st.cell(font_size=10))
         put(ws, r, 6, f.reason or "", st.cell(font_size=10))
-        ws.set_row(r, fit_height((f.path, 32), (f.reason or "", 60), size=10))
+        ws.set_row(r, fit_height((f.path, 32), (f.reason or "", 60), size=10, chars_per_unit=PLAIN_TEXT))
         r += 1
     ws.freeze_panes(head + 1, 0)
     portrait_a4(ws, repeat=(head, head), landscape=True)

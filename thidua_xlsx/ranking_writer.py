@@ -22,7 +22,7 @@ from .ranking_sheets import (
 )
 from .report import Report, Status, UnitResult
 from .review_sheets import write_minutes, write_review
-from .xlsx_style import Styles, admin_header, fit_height, num, portrait_a4, put, set_default_font, signature
+from .xlsx_style import PLAIN_TEXT, Styles, admin_header, fit_height, num, portrait_a4, put, set_default_font, signature
 
 COLUMNS = [
     ("STT", 5), ("Hạng", 7), ("Mã đơn vị", 10), ("Tên đơn vị", 34), ("Điểm chuẩn", 9),
@@ -49,7 +49,16 @@ def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> Non
     last = len(COLUMNS) - 1
     for c, (_, width) in enumerate(COLUMNS):
         ws.set_column(c, c, width)
-    admin_header(ws, st, row=0, governing=info.governing_body, body=info.name, left=(0, 3), right=(7, last))
+    admin_header(
+        ws,
+        st,
+        row=0,
+        governing=info.governing_body,
+        body=info.name,
+        left=(0, 3),
+        right=(7, last),
+        left_width=sum(w for _, w in COLUMNS[:4]),
+    )
     ws.merge_range(3, 0, 3, last, title_text(report), st(bold=True, font_size=14, align="center"))
     ws.merge_range(4, 0, 4, last, subtitle_text(report), st(italic=True, align="center"))
     head = 6
@@ -107,7 +116,7 @@ def _unit_row(ws: Worksheet, st: Styles, r: int, stt: int, u: UnitResult) -> Non
             fmt = st.cell(italic=True, font_color="#9C5700")
         put(ws, r, c, value, fmt)
     texts = ((u.note, 48), (u.name, 34), (u.proposal or "", 26), (u.rating.label if u.rating else "", 20))
-    ws.set_row(r, fit_height(*texts, size=11))
+    ws.set_row(r, fit_height(*texts, size=11, chars_per_unit=PLAIN_TEXT))
 
 
 def _chart(book: xlsxwriter.Workbook, ws: Worksheet, report: Report, row: int, first: int, last: int, n: int) -> int:

@@ -11,7 +11,7 @@ from .model import Kind
 from .numbers import vn
 from .report import Report, Status
 from .sheets import column_letter
-from .xlsx_style import INPUT_FILL, Styles, admin_header, fit_height, num, portrait_a4, put
+from .xlsx_style import INPUT_FILL, PLAIN_TEXT, Styles, admin_header, fit_height, num, portrait_a4, put
 
 # Labels of 'Bình xét' (exact: the review reader finds inputs by them)
 PRESENT = "Số thành viên dự họp"
@@ -85,7 +85,7 @@ def write_review(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
         put(ws, r, 4, num(agreed), input_fmt)
         put(ws, r, 5, u.agreed_reason if report.final else "", st.cell(locked=False, bg_color=INPUT_FILL))
         put(ws, r, 6, u.votes if report.final else None, input_fmt)
-        ws.set_row(r, fit_height((u.name, 38), (u.agreed_reason, 44), size=11))
+        ws.set_row(r, fit_height((u.name, 38), (u.agreed_reason, 44), size=11, chars_per_unit=PLAIN_TEXT))
     if units:
         ws.data_validation(first, 4, end, 4, {
             "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": float(scale),
@@ -122,7 +122,16 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
     last = len(widths) - 1
-    r = admin_header(ws, st, row=0, governing=info.governing_body, body=info.name, left=(0, 2), right=(5, last))
+    r = admin_header(
+        ws,
+        st,
+        row=0,
+        governing=info.governing_body,
+        body=info.name,
+        left=(0, 2),
+        right=(5, last),
+        left_width=sum(widths[:3]),
+    )
     ws.merge_range(r, 0, r, last, "BIÊN BẢN", st(bold=True, font_size=14, align="center"))
     ws.merge_range(r + 1, 0, r + 1, last, f"Họp bình xét, suy tôn thi đua năm {info.year}",
                    st(bold=True, align="center"))  # fmt: skip
@@ -137,7 +146,7 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
     ]
     for text in lines:
         ws.merge_range(r, 0, r, last, text, st(text_wrap=True))
-        ws.set_row(r, fit_height((text, 140), size=11))
+        ws.set_row(r, fit_height((text, 140), size=11, chars_per_unit=PLAIN_TEXT))
         r += 1
     r += 1
     ws.merge_range(r, 0, r, last, "I. ĐIỀU CHỈNH ĐIỂM ĐÃ THỐNG NHẤT", st(bold=True))
@@ -159,7 +168,7 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
             put(ws, r, c, value, st.cell(align="left" if c == 2 else "center"))
         ws.merge_range(r, 5, r, last, "", st.cell())
         put(ws, r, 5, u.agreed_reason, st.cell())
-        ws.set_row(r, fit_height((u.agreed_reason, 70), (u.name, 34), size=11))
+        ws.set_row(r, fit_height((u.agreed_reason, 70), (u.name, 34), size=11, chars_per_unit=PLAIN_TEXT))
         r += 1
     r += 1
     ws.merge_range(r, 0, r, last, "II. KẾT QUẢ BỎ PHIẾU SUY TÔN, XẾP HẠNG VÀ ĐỀ NGHỊ KHEN THƯỞNG", st(bold=True))
@@ -178,7 +187,9 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
         values = [rank, u.code, u.name, num(u.total), u.votes, share, u.proposal or "", u.note]
         for c, value in enumerate(values):
             put(ws, r, c, value, st.cell(align="left" if c in (2, 6, 7) else "center", font_size=10))
-        ws.set_row(r, fit_height((u.note, 34), (u.name, 34), (u.proposal or "", 30), size=10))
+        ws.set_row(
+            r, fit_height((u.note, 34), (u.name, 34), (u.proposal or "", 30), size=10, chars_per_unit=PLAIN_TEXT)
+        )
         r += 1
     r += 1
     ws.merge_range(r, 0, r, last, "III. BẦU KHỐI TRƯỞNG, KHỐI PHÓ NĂM SAU", st(bold=True))

@@ -78,10 +78,21 @@ GUIDE = [
 ]  # fmt: skip
 
 
+DEFAULT_BLOC = "khoi_mac_dinh.json"
+
+
 def default_bloc_spec() -> BlocSpec:
-    """The seed's 2024 bloc, shipped as data in workbook_templates/."""
-    source = resources.files("thidua_xlsx.workbook_templates").joinpath("khoi_mac_dinh.json")
-    return json.loads(source.read_text(encoding="utf-8"))
+    """The seed's 2024 bloc, shipped as data in workbook_templates/.
+
+    Installed, that folder is the package thidua_xlsx.workbook_templates; run from a source
+    checkout (python -m pytest in a clone), it is the folder beside the package.
+    """
+    try:
+        text = resources.files("thidua_xlsx.workbook_templates").joinpath(DEFAULT_BLOC).read_text(encoding="utf-8")
+    except ModuleNotFoundError:
+        beside = Path(__file__).resolve().parent.parent / "workbook_templates" / DEFAULT_BLOC
+        text = beside.read_text(encoding="utf-8")
+    return json.loads(text)
 
 
 def _date(value: Any) -> Any:

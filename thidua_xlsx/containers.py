@@ -1,0 +1,142 @@
+"""Low-level structure of the two containers returns come in, read with a few small reads:
+a zip's central directory (xlsx, xlsm, xlsb, ods) and an OLE compound file's directory (xls,
+and OOXML encrypted with a password to open). Bounded whatever the file claims."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import struct
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+ReadAt = Callable[[int, int], bytes]
+
+
+@contextlib.contextmanager
+def random_access(data: bytes | None, path: Path) -> Iterator[tuple[ReadAt, int]]:
+    """(read_at(offset, n), size) over bytes in memory, or over the file at `path`."""
+    if data is not None:
+        yield (lambda off, n: data[off : off + n]), len(data)
+        return
+    with open(path, "rb") as fh:
+        size = fh.seek(0, io.SEEK_END)
+
+        def read_at(off: int, n: int) -> bytes:
+            fh.seek(off)
+            return fh.read(n)
+
+        yield read_at, size
+
+
+class ZipEntry(NamedTuple):
+    name: str
+    flags: int
+    packed: int
+    size: int
+
+
+_EOCD = struct.Struct("<4sHHHHIIH")
+_CENTRAL = struct.Struct("<4sHHHHHHIIIHHHHHII")
+
+
+def zip_entries(read_at: ReadAt, size: int) -> list[ZipEntry] | None:
+    """A zip's central directory, read with one or two small reads (zipfile costs several
+    times more, and this runs for every return). None when broken or ZIP64."""
+    for tail_len in (min(size, 4096), min(size, 65535 + _EOCD.size)):  # the end record, then past a comment
+        tail = read_at(size - tail_len, tail_len)
+        at = tail.rfind(b"PK\x05\x06")
+        if at >= 0 and at + _EOCD.size <= len(tail):
+            break
+    else:
+        return None
+    _, disk, _, _, count, cd_size, cd_offset, _ = _EOCD.unpack_from(tail, at)
+    if disk or count == 0xFFFF or cd_offset == 0xFFFFFFFF or cd_size == 0xFFFFFFFF:
+        return None
+    eocd_offset = size - tail_len + at
+    if cd_size > eocd_offset:
+        return None
+    cd_offset = eocd_offset - cd_size  # tolerate data prepended to the archive, as zipfile does
+    start = cd_offset - (size - tail_len)
+    cd = tail[start : start + cd_size] if start >= 0 else read_at(cd_offset, cd_size)
+    out: list[ZipEntry] = []
+    unpack, pos, fixed = _CENTRAL.unpack_from, 0, _CENTRAL.size
+    for _ in range(count):
+        if pos + fixed > len(cd):
+            return None
+        f = unpack(cd, pos)
+        if f[0] != b"PK\x01\x02" or f[8] == 0xFFFFFFFF or f[9] == 0xFFFFFFFF:
+            return None
+        name = cd[pos + fixed : pos + fixed + f[10]].decode("utf-8" if f[3] & 0x800 else "latin-1", errors="replace")
+        out.append(ZipEntry(name, f[3], f[8], f[9]))  # non-UTF-8 names only need their ASCII part here
+        pos += fixed + f[10] + f[11] + f[12]
+    return out
+
+
+_FREE_SECT = 0xFFFFFFFA  # this and above: end of chain, free, FAT or DIFAT sector marks
+
+
+def ole_stream_names(read_at: ReadAt, size: int) -> set[str] | None:
+    """The names in an OLE compound file's directory, or None if its structure is broken.
+
+    Reads the header, the FAT sectors needed to follow the directory chain and the
+    directory itself: a few kilobytes, bounded whatever the file claims.
+    """
+    header = read_at(0, 512)
+    if len(header) < 512 or not header.startswith(OLE_MAGIC):
+        return None
+    shift = struct.unpack_from("<H", header, 0x1E)[0]
+    if shift not in (9, 12):
+        return None
+    ss = 1 << shift
+    n_sectors = max(0, size - ss) // ss + 1
+    n_fat, dir_start = struct.unpack_from("<II", header, 0x2C)
+    difat_start, n_difat = struct.unpack_from("<II", header, 0x44)
+    fat_sectors = [s for s in struct.unpack_from("<109I", header, 0x4C) if s < _FREE_SECT]
+    per = ss // 4
+    sector = difat_start
+    for _ in range(min(n_difat, n_sectors)):  # DIFAT sectors beyond the header's 109 entries
+        if sector >= _FREE_SECT:
+            break
+        block = read_at((sector + 1) * ss, ss)
+        if len(block) < ss:
+            return None
+        entries = struct.unpack(f"<{per}I", block)
+        fat_sectors.extend(s for s in entries[:-1] if s < _FREE_SECT)
+        sector = entries[-1]
+    fat_sectors = fat_sectors[: max(n_fat, 0) or len(fat_sectors)]
+    fat_cache: dict[int, tuple[int, ...]] = {}
+
+    def next_sector(s: int) -> int | None:
+        index = s // per
+        if index >= len(fat_sectors):
+            return None
+        if index not in fat_cache:
+            block = read_at((fat_sectors[index] + 1) * ss, ss)
+            if len(block) < ss:
+                return None
+            fat_cache[index] = struct.unpack(f"<{per}I", block)
+        return fat_cache[index][s % per]
+
+    names: set[str] = set()
+    sector, steps = dir_start, 0
+    while sector < _FREE_SECT:
+        steps += 1
+        if steps > min(n_sectors, 4096):  # a loop in the chain, or an absurd directory
+            return None
+        block = read_at((sector + 1) * ss, ss)
+        if len(block) < ss:
+            return None
+        for off in range(0, ss, 128):
+            name_len, kind = struct.unpack_from("<HB", block, off + 64)
+            if kind in (1, 2, 5) and 2 <= name_len <= 64 and name_len % 2 == 0:
+                names.add(block[off : off + name_len - 2].decode("utf-16-le", errors="replace"))
+        following = next_sector(sector)
+        if following is None:
+            return None
+        sector = following
+    return names

@@ -217,10 +217,21 @@ def machine() -> str:
         f"{name} {metadata.version(name)}"
         for name in ("thidua-xlsx", "python-calamine", "pandas", "openpyxl", "xlsxwriter")
     )
+    import thidua_xlsx
+
+    source = Path(thidua_xlsx.__file__).resolve().parent.parent  # the code being measured
+    stamp = source / "COMMIT"  # a snapshot (git archive) may say which commit it is
     try:
-        commit = subprocess.run(
-            ["git", "-C", str(HERE), "describe", "--always", "--dirty"], capture_output=True, text=True, timeout=10
-        ).stdout.strip()
+        commit = (
+            stamp.read_text().strip()
+            if stamp.exists()
+            else subprocess.run(
+                ["git", "-C", str(source), "describe", "--always", "--dirty"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+            ).stdout.strip()
+        )
     except (OSError, subprocess.SubprocessError):
         commit = ""
     return (

@@ -126,6 +126,11 @@ class Bloc:
     def unit_by_code(self) -> dict[str, Unit]:
         return {u.code: u for u in self.units}
 
+    @cached_property
+    def unit_by_upper_code(self) -> dict[str, Unit]:
+        """Codes compared without case, as units and Excel may change it."""
+        return {u.code.upper(): u for u in self.units}
+
     def children(self, code: str) -> tuple[Criterion, ...]:
         return tuple(c for c in self.criteria if c.parent == code)
 

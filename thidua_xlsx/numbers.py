@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ class ParsedNumber:
     value: Decimal | None
 
 
+@functools.lru_cache(maxsize=4096)  # scores repeat across returns: 13.5, 9.25 …
 def float_to_decimal(x: float) -> Decimal:
     """A stored double as the decimal a user typed: 15 significant digits, as Excel keeps."""
     return Decimal(format(x, ".15g")).normalize() + Decimal(0)

@@ -115,7 +115,7 @@ def _parse(book: Book, bloc: Bloc, out: ReturnData, source: Source) -> None:
 def _identify(
     book: Book, bloc: Bloc, out: ReturnData, source: Source, meta: dict[str, str] | None, grid: Grid | None
 ) -> None:
-    units = {u.code.upper(): u for u in bloc.units}
+    units = bloc.unit_by_upper_code
     if meta is not None:
         code = meta.get("unit_code", "")
         out.generated_at = meta.get("generated_at") or None
@@ -269,8 +269,9 @@ def _scores(grid: Grid, header: tuple[int, dict[str, int]], bloc: Bloc, out: Ret
 
 def _score(raw: object, code: str, maximum: Decimal, out: ReturnData, sheet: str, cell: str) -> Decimal | None:
     parsed = parse_number(raw)
-    shown = vn(maximum)
-    where = {"sheet": sheet, "cell": cell, "code": code, "max": shown}
+    if parsed.kind is ValueKind.NUMBER and parsed.value is not None and 0 <= parsed.value <= maximum:
+        return parsed.value  # the common case, with no message to format
+    where = {"sheet": sheet, "cell": cell, "code": code, "max": vn(maximum)}
     if parsed.kind is ValueKind.EMPTY:
         out.add("score-missing", **where)
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ def rows_to_read(height: int, width: int) -> int:
     return max(0, min(height, MAX_ROWS, max(1, MAX_CELLS // max(width, 1))))
 
 
+@functools.lru_cache(maxsize=1024)
 def column_letter(index: int) -> str:
     """0-based column index → letters: 0 → 'A', 27 → 'AB'."""
     letters = ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -21,6 +22,7 @@ _ALPHABET = [
 _LETTER_WEIGHT = {letter: 1000 + i for i, letter in enumerate(_ALPHABET)}
 
 
+@functools.lru_cache(maxsize=16384, typed=True)  # returns repeat the same labels and codes
 def clean(value: object) -> str:
     """Cell value as NFC text, trimmed, inner whitespace collapsed; '' for blanks."""
     if value is None:
@@ -31,6 +33,7 @@ def clean(value: object) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@functools.lru_cache(maxsize=16384, typed=True)  # returns repeat the same labels and codes
 def fold(value: object) -> str:
     """Loose key: no case, no diacritics (đ→d), one kind of dash, single spaces.
 
@@ -43,6 +46,7 @@ def fold(value: object) -> str:
     return _SPACES.sub(" ", bare).strip()
 
 
+@functools.lru_cache(maxsize=16384, typed=True)  # returns repeat the same labels and codes
 def fold_compact(value: object) -> str:
     """`fold` without spaces or punctuation: for matching codes and names in file names."""
     return re.sub(r"[^0-9a-z]", "", fold(value))

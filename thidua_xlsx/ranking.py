@@ -106,7 +106,7 @@ def rank_units(bloc: Bloc, units: list[UnitResult], *, meeting: Meeting | None =
     """Order units (ranked first, by total then votes when final, ties in Vietnamese order),
     set competition ranks and ties, and propose awards with a reason for every unit."""
     ranked = [u for u in units if u.status is Status.RANKED and u.total is not None]
-    others = [u for u in units if u not in ranked]
+    others = [u for u in units if not (u.status is Status.RANKED and u.total is not None)]
     for u in others:
         u.status = Status.MISSING if u.status is Status.MISSING else Status.ERROR
         u.rank, u.tie, u.proposal = None, False, None
@@ -129,12 +129,12 @@ def rank_units(bloc: Bloc, units: list[UnitResult], *, meeting: Meeting | None =
         frame["rank"] = groups.transform("min")
         frame["size"] = groups.transform("size")
         by_code = {u.code: u for u in ranked}
+        tied = frame[frame["size"] > 1].groupby("rank", sort=False)["code"].agg(list).to_dict()
         ordered = []
         for row in frame.itertuples(index=False):
             u = by_code[row.code]
             u.rank, u.tie = int(row.rank), int(row.size) > 1
-            u.tied_with = frame.loc[frame["rank"] == row.rank, "code"].tolist() if u.tie else []
-            u.tied_with = [c for c in u.tied_with if c != u.code]
+            u.tied_with = [c for c in tied.get(row.rank, ()) if c != u.code]
             ordered.append((u, int(row.size)))
         for u, size in ordered:
             _propose(bloc, u, size, meeting, by_code)

@@ -32,7 +32,7 @@ class Status(enum.Enum):
         return {"ranked": "Đã xếp hạng", "error": "Có lỗi, chưa xếp hạng", "missing": "Chưa nộp"}[self.value]
 
 
-@dataclass
+@dataclass(eq=False)  # a unit's result is itself: compared by identity, never field by field
 class UnitResult:
     code: str
     name: str

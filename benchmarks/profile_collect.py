@@ -66,7 +66,7 @@ def main() -> None:
 
     from make_corpus import ensure_corpus
 
-    from thidua_xlsx import collect as collect_mod
+    from thidua_xlsx import collector as collect_mod
     from thidua_xlsx import reader, returns
     from thidua_xlsx.bloc import load_bloc
     from thidua_xlsx.inbox import walk_inbox

@@ -13,7 +13,7 @@ from helpers import GOOD_DATA, fill, full_scores, template_cells
 from thidua_xlsx import __version__
 from thidua_xlsx.bloc import load_bloc
 from thidua_xlsx.cli import main
-from thidua_xlsx.collect import collect
+from thidua_xlsx.collector import collect
 
 
 @pytest.fixture()

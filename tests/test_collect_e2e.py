@@ -11,7 +11,7 @@ import pytest
 from helpers import GOOD_DATA, fill, make_bloc, make_templates, spec
 
 from thidua_xlsx import labels as L
-from thidua_xlsx.collect import collect
+from thidua_xlsx.collector import collect
 from thidua_xlsx.ranking_writer import write_ranking
 from thidua_xlsx.report import write_json
 

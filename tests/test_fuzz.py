@@ -15,7 +15,7 @@ from helpers import fill, full_scores
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from thidua_xlsx import collect as collect_mod
+from thidua_xlsx import collector as collect_mod
 from thidua_xlsx.pool import run_supervised
 from thidua_xlsx.reader import zip_entries
 

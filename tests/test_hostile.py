@@ -18,7 +18,7 @@ import pytest
 from helpers import expected_total, fill, full_scores
 
 from thidua_xlsx import inbox as inbox_mod
-from thidua_xlsx.collect import collect
+from thidua_xlsx.collector import collect
 from thidua_xlsx.issues import Issue, Severity
 from thidua_xlsx.report import Report, Status
 

@@ -21,7 +21,7 @@ from helpers import expected_total, fill, full_scores
 
 from thidua_xlsx import labels as L
 from thidua_xlsx.cli import main
-from thidua_xlsx.collect import collect
+from thidua_xlsx.collector import collect
 from thidua_xlsx.inbox import walk_inbox
 from thidua_xlsx.issues import Severity
 from thidua_xlsx.report import Report, Status

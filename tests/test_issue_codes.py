@@ -12,7 +12,7 @@ import pytest
 from helpers import GOOD_DATA, fill, full_scores, make_bloc, make_templates, spec, template_cells
 
 from thidua_xlsx import labels as L
-from thidua_xlsx.collect import collect
+from thidua_xlsx.collector import collect
 from thidua_xlsx.inbox import Source
 from thidua_xlsx.issues import Issue, Severity
 from thidua_xlsx.model import Bloc

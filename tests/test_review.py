@@ -14,7 +14,7 @@ from helpers import GOOD_DATA, fill, full_scores, make_bloc, make_templates
 
 from thidua_xlsx import labels as L
 from thidua_xlsx.cli import main
-from thidua_xlsx.collect import collect
+from thidua_xlsx.collector import collect
 from thidua_xlsx.errors import ReviewError
 from thidua_xlsx.ranking_writer import write_ranking
 from thidua_xlsx.review import apply_review

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from helpers import GOOD_DATA, SOFFICE, expected_total, fill, full_scores
 
-from thidua_xlsx.collect import collect
+from thidua_xlsx.collector import collect
 from thidua_xlsx.inbox import Source
 from thidua_xlsx.issues import Severity
 from thidua_xlsx.model import Kind

@@ -14,7 +14,7 @@ import pytest
 
 from thidua_xlsx import labels as L
 from thidua_xlsx.bloc import load_bloc
-from thidua_xlsx.collect import collect
+from thidua_xlsx.collector import collect
 from thidua_xlsx.report import Report, Status, UnitResult
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"

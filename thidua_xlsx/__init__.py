@@ -15,8 +15,8 @@ __version__ = "0.1.0"
 # Public API, imported on first use so `thidua-xlsx --help` stays quick.
 _API = {
     "load_bloc": "bloc",
-    "collect": "collect",
-    "check_files": "collect",
+    "collect": "collector",
+    "check_files": "collector",
     "write_ranking": "ranking_writer",
     "write_json": "report",
     "Report": "report",

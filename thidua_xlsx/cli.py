@@ -20,7 +20,7 @@ from . import __version__
 from . import labels as L
 from .bloc import load_bloc
 from .bloc_writer import write_bloc_workbook
-from .collect import check_files, collect
+from .collector import check_files, collect
 from .errors import ThiduaError
 from .issues import Issue, Severity
 from .model import Bloc

@@ -131,8 +131,15 @@ class Bloc:
         """Codes compared without case, as units and Excel may change it."""
         return {u.code.upper(): u for u in self.units}
 
+    @cached_property
+    def _children(self) -> dict[str | None, tuple[Criterion, ...]]:
+        out: dict[str | None, list[Criterion]] = {}
+        for c in self.criteria:
+            out.setdefault(c.parent, []).append(c)
+        return {k: tuple(v) for k, v in out.items()}
+
     def children(self, code: str) -> tuple[Criterion, ...]:
-        return tuple(c for c in self.criteria if c.parent == code)
+        return self._children.get(code, ())
 
     def kind_max(self, kind: Kind) -> Decimal:
         return sum((c.max for c in self.leaves if c.kind is kind), Decimal(0))

@@ -26,15 +26,18 @@ class Styles:
         self.book = book
         self.size = size
         self._cache: dict[tuple, Any] = {}
+        self._seen: dict[tuple, Any] = {}  # by the call's own arguments: the hot path of big sheets
 
     def __call__(self, **props: Any) -> Any:
-        props.setdefault("font_name", FONT)
-        props.setdefault("font_size", self.size)
-        props.setdefault("valign", "vcenter")
-        key = tuple(sorted(props.items()))
-        fmt = self._cache.get(key)
+        seen = tuple(props.items())
+        fmt = self._seen.get(seen)
         if fmt is None:
-            fmt = self._cache[key] = self.book.add_format(props)
+            full = {"font_name": FONT, "font_size": self.size, "valign": "vcenter", **props}
+            key = tuple(sorted(full.items()))
+            fmt = self._cache.get(key)
+            if fmt is None:
+                fmt = self._cache[key] = self.book.add_format(full)
+            self._seen[seen] = fmt
         return fmt
 
     def dxf(self, **props: Any) -> Any:
@@ -47,7 +50,10 @@ class Styles:
 
     # Common shapes
     def cell(self, **extra: Any) -> Any:
-        return self(**{"border": 1, "text_wrap": True, **extra})
+        fmt = self._seen.get(("cell", *extra.items()))
+        if fmt is None:
+            fmt = self._seen[("cell", *extra.items())] = self(**{"border": 1, "text_wrap": True, **extra})
+        return fmt
 
     def head(self, **extra: Any) -> Any:
         return self(**{"border": 1, "bold": True, "text_wrap": True, "align": "center", "bg_color": HEAD_FILL, **extra})

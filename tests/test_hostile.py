@@ -416,6 +416,20 @@ def test_a_worker_that_aborts_hangs_or_raises_costs_only_its_item() -> None:
     assert sorted(seen) == list(range(len(items)))
 
 
+def test_in_batches_a_bad_item_is_found_and_its_batch_mates_are_read() -> None:
+    """Large inboxes go to workers in batches: a crash or a hang inside a batch costs only the
+    bad file, found by re-reading that batch's files one by one."""
+    from thidua_xlsx.pool import run_supervised
+
+    items = [f"f{i}" for i in range(300)]
+    items[37], items[150], items[151], items[299] = "abort", "exit", "hang", "raise"
+    out = run_supervised(_misbehave, items, fail=lambda item, why: f"fail:{item}:{why}", workers=2, timeout=2)
+    assert [x for x in out if x.startswith("fail")] == [
+        "fail:abort:crash", "fail:exit:crash", "fail:hang:timeout", "fail:raise:MemoryError: boom"
+    ]  # fmt: skip
+    assert all(out[i] == items[i].upper() for i in range(300) if i not in (37, 150, 151, 299))
+
+
 def test_workers_that_cannot_start_fail_every_item_with_a_reason(monkeypatch) -> None:
     from thidua_xlsx import pool
 

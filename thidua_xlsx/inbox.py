@@ -54,7 +54,9 @@ class Source:
 
     @property
     def ext(self) -> str:
-        return PurePosixPath(self.name).suffix.lower()
+        name = self.name  # PurePosixPath(name).suffix, without building a path for every file
+        i = name.rfind(".")
+        return name[i:].lower() if 0 < i < len(name) - 1 else ""
 
 
 @dataclass(frozen=True, slots=True)

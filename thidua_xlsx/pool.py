@@ -72,15 +72,20 @@ def _worker(conn: Connection, fn: Callable[[Any], Any], items: Sequence[Any], bu
             return
         if batch is None:
             return
+        messages = []
         for i in batch:
             try:
-                message = (i, True, fn(items[i]))
+                messages.append((i, True, fn(items[i])))
             except BaseException as exc:  # MemoryError, RecursionError, a bug: report, go on
-                message = (i, False, f"{exc.__class__.__name__}: {exc}"[:300])
-            try:
-                conn.send(message)
-            except Exception as exc:  # an unpicklable result
-                conn.send((i, False, f"{exc.__class__.__name__}: {exc}"[:300]))
+                messages.append((i, False, f"{exc.__class__.__name__}: {exc}"[:300]))
+        try:
+            conn.send(messages)  # one message a batch: the parent wakes once, not once a file
+        except Exception:  # an unpicklable result: send one by one, the bad one as a failure
+            for i, ok, value in messages:
+                try:
+                    conn.send([(i, ok, value)])
+                except Exception as exc:
+                    conn.send([(i, False, f"{exc.__class__.__name__}: {exc}"[:300])])
 
 
 class _Worker(Generic[T]):
@@ -133,6 +138,7 @@ def run_supervised(
     ctx = _context()
     workers = max(1, min(workers, n))
     todo: deque[int] = deque(range(n))
+    alone: deque[int] = deque()  # files of a batch whose worker died: re-read one by one to find the culprit
     chunk = max(1, min(32, n // (workers * 4) or 1))
     pool: list[_Worker[T]] = []
 
@@ -162,27 +168,32 @@ def run_supervised(
                 record(i, fail(items[i], "không khởi động được tiến trình đọc tệp"))
 
     def feed(w: _Worker[T]) -> None:
-        if not w.pending and todo:
-            batch = [todo.popleft() for _ in range(min(chunk, len(todo)))]
-            try:
-                w.give(batch)
-            except (OSError, ValueError):  # the worker died between two batches: not these files' fault
-                w.pending.clear()
-                todo.extendleft(reversed(batch))
-                w.stop(kill=True)
-                pool.remove(w)
-                spawn()
+        if w.pending or not (todo or alone):
+            return
+        if alone:
+            batch, back = [alone.popleft()], alone
+        else:
+            batch, back = [todo.popleft() for _ in range(min(chunk, len(todo)))], todo
+        try:
+            w.give(batch)
+        except (OSError, ValueError):  # the worker died between two batches: not these files' fault
+            w.pending.clear()
+            back.extendleft(reversed(batch))
+            w.stop(kill=True)
+            pool.remove(w)
+            spawn()
 
     def bury(w: _Worker[T], why: str) -> None:
-        """A worker died or hung: its current file fails, the rest of its batch goes back."""
+        """A worker died or hung: a file read alone fails; a batch is re-read file by file."""
         w.stop(kill=True)
-        if w.pending:
+        if len(w.pending) == 1:
             culprit = w.pending.popleft()
             record(culprit, fail(items[culprit], why))
-            todo.extendleft(reversed(w.pending))
+        else:
+            alone.extend(w.pending)
             w.pending.clear()
         pool.remove(w)
-        if todo:
+        if todo or alone:
             spawn()
 
     try:
@@ -193,7 +204,7 @@ def run_supervised(
                 feed(w)
             busy = [w for w in pool if w.pending]
             if not busy:
-                if todo:  # a worker was replaced while feeding: feed the new one
+                if todo or alone:  # a worker was replaced while feeding: feed the new one
                     if not pool:
                         spawn()
                     continue
@@ -204,10 +215,10 @@ def run_supervised(
                 if w.conn in ready:
                     try:
                         while w.conn.poll():
-                            i, ok, value = w.conn.recv()
-                            if w.pending and w.pending[0] == i:
-                                w.pending.popleft()
-                            record(i, value if ok else fail(items[i], value))
+                            for i, ok, value in w.conn.recv():
+                                if i in w.pending:
+                                    w.pending.remove(i)
+                                record(i, value if ok else fail(items[i], value))
                             w.since = now
                     except (EOFError, OSError):
                         bury(w, "crash")

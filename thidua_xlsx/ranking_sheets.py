@@ -318,21 +318,19 @@ def write_submissions(book: xlsxwriter.Workbook, st: Styles, report: Report) -> 
     r += 1
     ws.merge_range(r, 0, r, last, "CÁC TỆP TÌM THẤY TRONG THƯ MỤC", st(bold=True, align="left"))
     r += 1
-    for c, label in enumerate(["STT", "Đơn vị", "Tệp"]):
+    # Columns of the units table above, reused without merged cells (thousands of rows).
+    for c, label in enumerate(["STT", "Đơn vị", "Tệp", "Được dùng", "Ghi chú", "Thời gian tệp"]):
         ws.write_string(r, c, label, st.head())
-    ws.merge_range(r, 3, r, 4, "Được dùng", st.head())
-    ws.write_string(r, 5, "Thời gian tệp", st.head())
-    ws.merge_range(r, 6, r, last, "Ghi chú", st.head())
     r += 1
+    centre, small = st.cell(align="center"), st.cell(font_size=10)
     for i, f in enumerate(report.files, 1):
-        put(ws, r, 0, i, st.cell(align="center"))
-        put(ws, r, 1, f.unit or "", st.cell(align="center"))
-        put(ws, r, 2, f.path, st.cell(font_size=10))
-        ws.merge_range(r, 3, r, 4, "Có" if f.used else "Không", st.cell(align="center"))
-        put(ws, r, 5, f.time_text, st.cell(align="center"))
-        ws.merge_range(r, 6, r, last, "", st.cell(font_size=10))
-        put(ws, r, 6, f.reason or "", st.cell(font_size=10))
-        ws.set_row(r, fit_height((f.path, 32), (f.reason or "", 60), size=10, chars_per_unit=PLAIN_TEXT))
+        ws.write_number(r, 0, i, centre)
+        put(ws, r, 1, f.unit or "", centre)
+        ws.write_string(r, 2, f.path, small)
+        ws.write_string(r, 3, "Có" if f.used else "Không", centre)
+        put(ws, r, 4, f.reason or "", small)
+        put(ws, r, 5, f.time_text, centre)
+        ws.set_row(r, fit_height((f.path, 32), (f.reason or "", 36), size=10, chars_per_unit=PLAIN_TEXT))
         r += 1
     ws.freeze_panes(head + 1, 0)
     portrait_a4(ws, repeat=(head, head), landscape=True)

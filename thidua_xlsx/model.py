@@ -123,6 +123,11 @@ class Bloc:
         return {c.code: c for c in self.criteria}
 
     @cached_property
+    def max_as_float(self) -> dict[str, float]:
+        """Maxima as the number a template cell holds, to compare a return's cells quickly."""
+        return {c.code: float(c.max) for c in self.criteria}
+
+    @cached_property
     def unit_by_code(self) -> dict[str, Unit]:
         return {u.code: u for u in self.units}
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pandas as pd
-
 from .model import AwardRule, Bloc, Threshold, TitleRule
 from .numbers import vn
 from .ratings import Rating
@@ -114,6 +112,8 @@ def rank_units(bloc: Bloc, units: list[UnitResult], *, meeting: Meeting | None =
     if ranked:
         places = max(-u.total.as_tuple().exponent for u in ranked if u.total is not None)
         places = max(places, 0)
+        import pandas as pd  # loaded while the workers read (see collector.preload_pandas)
+
         frame = pd.DataFrame(
             {
                 "code": [u.code for u in ranked],

@@ -316,14 +316,17 @@ def write_submissions(book: xlsxwriter.Workbook, st: Styles, report: Report) -> 
         )
         r += 1
     r += 1
-    ws.merge_range(r, 0, r, last, "CÁC TỆP TÌM THẤY TRONG THƯ MỤC", st(bold=True, align="left"))
+    # Files the units table already shows (each unit's file used) are not repeated here.
+    others = [f for f in report.files if not f.used]
+    title = f"CÁC TỆP KHÁC TRONG THƯ MỤC ({len(others)} tệp không dùng cho đơn vị nào hoặc bị bỏ qua)"
+    ws.merge_range(r, 0, r, last, title if others else "Không có tệp nào khác trong thư mục.", st(bold=True))
     r += 1
     # Columns of the units table above, reused without merged cells (thousands of rows).
     for c, label in enumerate(["STT", "Đơn vị", "Tệp", "Được dùng", "Ghi chú", "Thời gian tệp"]):
         ws.write_string(r, c, label, st.head())
     r += 1
     centre, small = st.cell(align="center"), st.cell(font_size=10)
-    for i, f in enumerate(report.files, 1):
+    for i, f in enumerate(others, 1):
         ws.write_number(r, 0, i, centre)
         put(ws, r, 1, f.unit or "", centre)
         ws.write_string(r, 2, f.path, small)

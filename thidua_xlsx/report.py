@@ -8,15 +8,16 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .atomic import write_text
 from .issues import Issue, Severity
 from .model import Bloc
 from .numbers import json_number
 from .ratings import Rating
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SCHEMA = "thidua-xlsx/report@1"
 TARGET_KEYS = ("ldtt", "cstd", "unit_rating", "party_rating")
@@ -165,6 +166,8 @@ class Report:
             }
             for u in self.units
         ]
+        import pandas as pd
+
         frame = pd.DataFrame(rows)
         frame["rank"] = frame["rank"].astype("Int64")
         return frame

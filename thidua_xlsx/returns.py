@@ -230,33 +230,42 @@ def _code(value: object) -> str:
 def _scores(grid: Grid, header: tuple[int, dict[str, int]], bloc: Bloc, out: ReturnData) -> None:
     head, cols = header
     c_code, c_text, c_max, c_score = cols[L.S_CODE], cols[L.S_TEXT], cols[L.S_MAX], cols[L.S_SCORE]
-    seen: dict[str, str] = {}
+    seen: dict[str, int] = {}  # code → row, for a duplicate's message
     total_key = fold(L.TOTAL)
     sheet = grid.name
+    maxima = bloc.max_as_float
+    width = max(c_code, c_text, c_max, c_score) + 1
     for r in range(head + 1, grid.height):
-        code = _code(grid.value(r, c_code))
+        row = grid.rows[r]
+        if len(row) < width:  # a ragged row (some readers trim them): pad once
+            row = [*row, *([None] * (width - len(row)))]
+        code = _code(row[c_code])
         if not code:
-            if fold(grid.value(r, c_text)) == total_key:
-                cached = parse_number(grid.value(r, c_score))
+            if fold(row[c_text]) == total_key:
+                cached = parse_number(row[c_score])
                 out.cached_total = cached.value if cached.kind is ValueKind.NUMBER else None
             continue
         crit = bloc.by_code.get(code)
-        cell = a1(r, c_score)
         if crit is None:
-            if _CODE.match(code) and (clean(grid.value(r, c_score)) or clean(grid.value(r, c_max))):
+            if _CODE.match(code) and (clean(row[c_score]) or clean(row[c_max])):
                 out.add("criterion-extra", sheet=sheet, cell=a1(r, c_code), code=code)
             continue
         if code in seen:
-            out.add("criterion-duplicate", sheet=sheet, cell=a1(r, c_code), code=code, first=seen[code])
+            out.add("criterion-duplicate", sheet=sheet, cell=a1(r, c_code), code=code, first=a1(seen[code], c_code))
             continue
-        seen[code] = a1(r, c_code)
-        given_max = parse_number(grid.value(r, c_max))
-        if given_max.value is not None and given_max.value != crit.max:
-            out.add("max-edited", sheet=sheet, cell=a1(r, c_max), code=code, got=vn(given_max.value), want=vn(crit.max))
+        seen[code] = r
+        raw_max = row[c_max]
+        if raw_max != maxima[code]:  # the template's own value needs no parsing
+            given_max = parse_number(raw_max)
+            if given_max.value is not None and given_max.value != crit.max:
+                out.add(
+                    "max-edited", sheet=sheet, cell=a1(r, c_max), code=code, got=vn(given_max.value), want=vn(crit.max)
+                )
         if not crit.is_leaf:
             continue
+        cell = a1(r, c_score)
         out.score_cells[code] = cell
-        out.scores[code] = _score(grid.value(r, c_score), crit.code, crit.max, out, sheet, cell)
+        out.scores[code] = _score(row[c_score], crit.code, crit.max, out, sheet, cell)
     for crit in bloc.leaves:
         if crit.code not in seen:
             out.scores[crit.code] = None

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import functools
-import importlib
 import os
-import sys
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -70,15 +67,6 @@ def read_sources(
     )
 
 
-def preload_pandas() -> None:
-    """Import pandas (0.2 s) in a thread while the workers read: ranking needs it only after.
-
-    Safe with forked workers: fork takes the import lock, and workers never import pandas.
-    """
-    if "pandas" not in sys.modules:
-        threading.Thread(target=importlib.import_module, args=("pandas",), daemon=True).start()
-
-
 def collect(
     inbox: Path | str,
     bloc: Bloc,
@@ -96,7 +84,6 @@ def collect(
         raise ThiduaError(f"Không tìm thấy thư mục {inbox}.")
     if not inbox.is_dir():
         raise ThiduaError(f"{inbox} không phải là thư mục. Dùng lệnh 'check' để kiểm tra từng tệp.")
-    preload_pandas()
     walk = walk_inbox(inbox, shown_as=shown_as)
     _pass_over_bloc_workbook(walk, bloc)
     results = read_sources(walk.sources, bloc, workers=workers, progress=progress)

@@ -109,36 +109,30 @@ def rank_units(bloc: Bloc, units: list[UnitResult], *, meeting: Meeting | None =
         u.status = Status.MISSING if u.status is Status.MISSING else Status.ERROR
         u.rank, u.tie, u.proposal = None, False, None
     collation = {u.code: i for i, u in enumerate(sorted(units, key=lambda u: collation_key(u.name)))}
-    if ranked:
-        places = max(-u.total.as_tuple().exponent for u in ranked if u.total is not None)
-        places = max(places, 0)
-        import pandas as pd  # loaded while the workers read (see collector.preload_pandas)
 
-        frame = pd.DataFrame(
-            {
-                "code": [u.code for u in ranked],
-                "key": [int(u.total.scaleb(places)) for u in ranked],  # exact: totals as whole numbers
-                "votes": [(u.votes or 0) if meeting else 0 for u in ranked],
-                "coll": [collation[u.code] for u in ranked],
-            }
-        )
-        frame = frame.sort_values(["key", "votes", "coll"], ascending=[False, False, True], kind="stable")
-        frame = frame.reset_index(drop=True)
-        frame["pos"] = frame.index + 1
-        groups = frame.groupby(["key", "votes"], sort=False)["pos"]
-        frame["rank"] = groups.transform("min")
-        frame["size"] = groups.transform("size")
-        by_code = {u.code: u for u in ranked}
-        tied = frame[frame["size"] > 1].groupby("rank", sort=False)["code"].agg(list).to_dict()
-        ordered = []
-        for row in frame.itertuples(index=False):
-            u = by_code[row.code]
-            u.rank, u.tie = int(row.rank), int(row.size) > 1
-            u.tied_with = [c for c in tied.get(row.rank, ()) if c != u.code]
-            ordered.append((u, int(row.size)))
-        for u, size in ordered:
-            _propose(bloc, u, size, meeting, by_code)
-        ranked = [u for u, _ in ordered]
+    def standing(u: UnitResult) -> tuple[Decimal, int]:
+        return (u.total, (u.votes or 0) if meeting else 0)  # type: ignore[return-value]
+
+    # Exact Decimal keys: equal totals are equal, whatever their digits; a tie is listed in
+    # Vietnamese order. Competition ranking: a unit's rank is one more than the units above it.
+    ranked.sort(key=lambda u: collation[u.code])
+    ranked.sort(key=standing, reverse=True)
+    groups: list[list[UnitResult]] = []
+    for u in ranked:
+        if groups and standing(groups[-1][0]) == standing(u):
+            groups[-1].append(u)
+        else:
+            groups.append([u])
+    by_code = {u.code: u for u in ranked}
+    position = 1
+    for group in groups:
+        for u in group:
+            u.rank, u.tie = position, len(group) > 1
+            u.tied_with = [o.code for o in group if o is not u]
+        position += len(group)
+    for group in groups:
+        for u in group:
+            _propose(bloc, u, len(group), meeting, by_code)
     errors = sorted((u for u in others if u.status is Status.ERROR), key=lambda u: collation[u.code])
     missing = sorted((u for u in others if u.status is Status.MISSING), key=lambda u: collation[u.code])
     return ranked + errors + missing

@@ -90,8 +90,14 @@ def write_detail(book: xlsxwriter.Workbook, st: Styles, report: Report, units: l
         ws.write_blank(r, c, None, st.head())
     first_row = r
     r += 1
-    subtotals = {u.code: _subtotals(report, u) for u in units}
+    columns = [(c, _subtotals(report, u)) for c, u in enumerate(units, start=3)]
     bad_cells = {(i.unit, i.cell) for i in report.issues if i.severity is Severity.ERROR and i.sheet}
+    bad = {  # criteria whose score cell carries an error, per unit column
+        c: {code for code, cell in u.score_cells.items() if (u.code, cell) in bad_cells}
+        for c, u in enumerate(units, start=3)
+        if u.errors
+    }
+    write_number, write_blank = ws.write_number, ws.write_blank
     for crit in report.bloc.criteria:
         section = {"bold": True, "bg_color": SECTION_FILL} if not crit.is_leaf else {}
         ws.write_string(r, 0, crit.code, st.cell(align="center", **section))
@@ -99,19 +105,23 @@ def write_detail(book: xlsxwriter.Workbook, st: Styles, report: Report, units: l
         ws.write_number(r, 2, float(crit.max), st.cell(align="center", **section))
         plain = st.cell(align="center", **section)  # formats looked up once per row, not per cell
         flag = st.cell(align="center", bg_color="#FFC7CE", **{k: v for k, v in section.items() if k != "bg_color"})
-        for c, u in enumerate(units, start=3):
-            value = subtotals[u.code].get(crit.code)
-            flagged = (u.code, u.score_cells.get(crit.code)) in bad_cells
-            put(ws, r, c, num(value), flag if flagged else plain)
+        code = crit.code
+        for c, values in columns:  # the hot loop of a large bloc: plain calls, no lookups per cell
+            value = values.get(code)
+            fmt = flag if c in bad and code in bad[c] else plain
+            if value is None:
+                write_blank(r, c, None, fmt)
+            else:
+                write_number(r, c, float(value), fmt)
         ws.set_row(r, fit_height((crit.text, 44), size=10, chars_per_unit=PLAIN_TEXT))
         r += 1
     for label, kind in ((L.TOTAL_BASE, Kind.BASE), (L.TOTAL_BONUS, Kind.BONUS), (L.TOTAL_DEDUCTION, Kind.DEDUCTION)):
         ws.merge_range(r, 0, r, 1, label, st.cell(bold=True, align="right"))
         ws.write_number(r, 2, float(report.bloc.kind_max(kind)), st.cell(align="center", bold=True))
         bold = st.cell(align="center", bold=True)
+        field = {Kind.BASE: "base", Kind.BONUS: "bonus", Kind.DEDUCTION: "deduction"}[kind]
         for c, u in enumerate(units, start=3):
-            value = {Kind.BASE: u.base, Kind.BONUS: u.bonus, Kind.DEDUCTION: u.deduction}[kind]
-            put(ws, r, c, num(value), bold)
+            put(ws, r, c, num(getattr(u, field)), bold)
         r += 1
     ws.merge_range(r, 0, r, 2, L.TOTAL, st.cell(bold=True, align="right", bg_color="#E2EFDA"))
     total_fmt = st.cell(align="center", bold=True, bg_color="#E2EFDA")

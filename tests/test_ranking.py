@@ -196,3 +196,13 @@ def test_final_ranking_breaks_ties_by_votes_and_gates_proposals(default_bloc) ->
     assert got["B"].proposal == "Cờ thi đua của UBND tỉnh"
     assert got["A"].proposal is None and "5/10 phiếu" in got["A"].note  # 5 of 10 is not more than half
     assert got["C"].proposal is None
+
+
+def test_a_large_tie_names_a_few_units_and_counts_the_rest(default_bloc) -> None:
+    _, bloc = default_bloc
+    units = [ranked_unit("A", "Phòng A", "99")] + [ranked_unit(f"T{i}", f"Trường {i:02d}", "95") for i in range(12)]
+    got = run(bloc, units)
+    note = got["T0"].note
+    assert got["T0"].needs_vote and "và 6 đơn vị khác" in note and note.count("Trường") == 5
+    assert "12 đơn vị cho 2 suất Bằng khen của Chủ tịch UBND tỉnh, 3 suất Giấy khen" in note
+    assert "7 vị trí không có khen thưởng" in note

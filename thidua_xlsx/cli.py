@@ -8,6 +8,7 @@ nothing written.
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -303,6 +304,10 @@ def collect_cmd(
     report = _run_collect(inbox, bloc, show)
     if review is not None:
         report = apply_review(report, review)
+    # The report lives until the command ends: keep the garbage collector from scanning its
+    # tens of thousands of objects again and again while the workbook is built (a fifth of
+    # the write at 10,000 units).
+    gc.freeze()
     from .ranking_writer import write_ranking  # xlsxwriter is only needed here
 
     write_ranking(report, out)

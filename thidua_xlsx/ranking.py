@@ -131,14 +131,20 @@ def rank_units(bloc: Bloc, units: list[UnitResult], *, meeting: Meeting | None =
             u.tied_with = [o.code for o in group if o is not u]
         position += len(group)
     for group in groups:
+        first = group[0].rank or 1
+        places = [_rule_at(bloc, p) for p in range(first, first + len(group))]  # once a group
         for u in group:
-            _propose(bloc, u, len(group), meeting, by_code)
+            _propose(bloc, u, places, meeting, by_code)
     errors = sorted((u for u in others if u.status is Status.ERROR), key=lambda u: collation[u.code])
     missing = sorted((u for u in others if u.status is Status.MISSING), key=lambda u: collation[u.code])
     return ranked + errors + missing
 
 
-def _propose(bloc: Bloc, u: UnitResult, size: int, meeting: Meeting | None, by_code: dict[str, UnitResult]) -> None:
+def _propose(
+    bloc: Bloc, u: UnitResult, rules: list[AwardRule | None], meeting: Meeting | None, by_code: dict[str, UnitResult]
+) -> None:
+    """The unit's proposal and its reason; `rules` are the awards of the places its tie group holds."""
+    size = len(rules)
     assert u.rank is not None and u.total is not None
     r = u.rank
     first_fit: tuple[AwardRule, list[str]] | None = None
@@ -175,14 +181,15 @@ def _propose(bloc: Bloc, u: UnitResult, size: int, meeting: Meeting | None, by_c
             u.note = f"Hạng {r} nhưng " + "; ".join(fails) + f" (không đề nghị {rule.name})."
         else:
             u.note = f"Hạng {r}: ngoài các hạng được đề nghị khen thưởng."
-    rules = [_rule_at(bloc, p) for p in range(r, r + size)]
     if size > 1 and len(set(rules)) > 1:
         # The tied units hold positions r..r+size-1, which belong to different awards: the bloc
         # votes to decide who takes the better places, so nobody is proposed yet.
         u.needs_vote = True
-        others = ", ".join(by_code[c].name for c in u.tied_with)
+        shown = [by_code[c].name for c in u.tied_with[:5]]
+        more = len(u.tied_with) - len(shown)
+        others = ", ".join(shown) + (f" và {more} đơn vị khác" if more else "")
         places = ", ".join(
-            f"{sum(1 for x in rules if x is rule)} suất {rule.name if rule else 'không khen thưởng'}"
+            f"{sum(1 for x in rules if x is rule)} " + (f"suất {rule.name}" if rule else "vị trí không có khen thưởng")
             for rule in dict.fromkeys(rules)
         )
         if u.proposal:

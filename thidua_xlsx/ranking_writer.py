@@ -33,7 +33,8 @@ COLUMNS = [
 
 def title_text(report: Report) -> str:
     year = report.bloc.info.year
-    return f"BẢNG TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG THI ĐUA NĂM {year}"
+    final = " (CHÍNH THỨC)" if report.final else ""
+    return f"BẢNG TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG THI ĐUA NĂM {year}{final}"
 
 
 def subtitle_text(report: Report) -> str:

@@ -69,19 +69,21 @@ def _own(issue: Issue, out: ReturnData) -> Issue:
     return Issue(issue.code, issue.severity, issue.message, issue.file, out.unit, issue.sheet, issue.cell)
 
 
+MAX_SHEETS_SEARCHED = 8  # other sheets looked through for a table copied under another name
+
+
 def _sheet(book: Book, name: str, headers: list[str]) -> tuple[Grid, tuple[int, dict[str, int]]] | None:
-    """The sheet called `name` (NFC, any case) holding the header; else any sheet holding it."""
+    """The sheet called `name` (NFC, any case) holding the header; else another sheet holding it
+    (a table copied into a new workbook), looking at no more than a few sheets."""
     wanted = fold(name)
-    ordered = sorted(book.names, key=lambda n: (fold(n) != wanted, n in book.hidden))
-    for n in ordered:
-        if n == L.SHEET_META:
-            continue
+    named = [n for n in book.names if fold(n) == wanted]
+    others = [n for n in book.names if fold(n) != wanted and n != L.SHEET_META]
+    others.sort(key=lambda n: n in book.hidden)  # visible sheets first
+    for n in named + others[:MAX_SHEETS_SEARCHED]:
         grid = book.grid(n)
         found = grid.find_header(headers) or grid.find_header_loose(headers, fold)
         if found:
             return grid, found
-        if fold(n) != wanted and len(book.names) > 8:
-            break  # do not load every sheet of a stray workbook
     return None
 
 

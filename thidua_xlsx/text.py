@@ -73,6 +73,24 @@ def _letters(text: str) -> list[tuple[str, int]]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _weights(ch: str) -> tuple[int, int, int, bool]:
+    """(primary weight, tone, case, is a letter) of one NFC character."""
+    pairs = _letters(ch)
+    if not pairs:  # a lone combining mark: no weight of its own
+        return (0, _TONES.get(ch, 0), 0, False)
+    base, tone = pairs[0]
+    lower = base.lower()
+    case = 0 if base == lower else 1
+    if lower in _LETTER_WEIGHT:
+        return (_LETTER_WEIGHT[lower], tone, case, True)
+    if lower.isdigit():
+        return (500 + int(lower) if lower.isascii() else 600, 0, case, False)
+    if lower.isspace():
+        return (1, 0, case, False)
+    return (100 + ord(lower) if ord(lower) < 400 else 5000 + ord(lower), 0, case, False)
+
+
 def collation_key(value: object) -> tuple:
     """Sort key in Vietnamese dictionary order (CLDR vi).
 
@@ -84,21 +102,19 @@ def collation_key(value: object) -> tuple:
     secondary: list[int] = []
     tertiary: list[int] = []
     tone = 0
-    for base, mark in _letters(clean(value)):
-        lower = base.lower()
-        if lower in _LETTER_WEIGHT:
-            primary.append(_LETTER_WEIGHT[lower])
+    for ch in clean(value):
+        weight, mark, case, letter = _weights(ch)
+        if letter:
+            primary.append(weight)
             tone = max(tone, mark)
+        elif weight == 0:  # a combining tone left apart from its letter
+            tone = max(tone, mark)
+            continue
         else:
             secondary.append(tone)  # a syllable ends at anything that is not a letter
             tone = 0
-            if lower.isdigit():
-                primary.append(500 + int(lower) if lower.isascii() else 600)
-            elif lower.isspace():
-                primary.append(1)
-            else:
-                primary.append(100 + ord(lower) if ord(lower) < 400 else 5000 + ord(lower))
-        tertiary.append(0 if base == lower else 1)
+            primary.append(weight)
+        tertiary.append(case)
     secondary.append(tone)
     return (tuple(primary), tuple(secondary), tuple(tertiary))
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+import zipfile
 from decimal import Decimal
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import openpyxl
 import pytest
 from helpers import GOOD_DATA, fill, make_bloc, make_templates, spec
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from thidua_xlsx import labels as L
 from thidua_xlsx.collector import collect
@@ -151,3 +155,52 @@ def test_a_bloc_wider_than_a_sheet_continues_on_further_detail_sheets(run, monke
     write_ranking(run["report"], tmp_path / "xh.xlsx")
     names = openpyxl.load_workbook(tmp_path / "xh.xlsx").sheetnames
     assert names[:7] == list(L.RANKING_SHEETS) and names[7:9] == ["Chi tiết điểm (2)", "_thidua"]
+
+
+def _sheet_xml(path: Path) -> dict[str, str]:
+    """Sheet name → its worksheet XML, from the workbook's own relationships."""
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    with zipfile.ZipFile(path) as z:
+        rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target") for r in rels}
+        sheets = ET.fromstring(z.read("xl/workbook.xml")).iter(f"{main}sheet")
+        return {s.get("name"): z.read("xl/" + targets[s.get(rel)]).decode() for s in sheets}
+
+
+def _cells_in_order(xml: str, sheet: str) -> None:
+    """Rows ascending, cells ascending within each row: what Excel reads without a repair prompt."""
+    last_row = 0
+    for row, body in re.findall(r'<row r="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', xml):
+        assert int(row) > last_row, f"{sheet}: row {row} after {last_row}"
+        last_row, last_col = int(row), 0
+        for ref in re.findall(r'<c r="([A-Z]+\d+)"', body):
+            letters, number = coordinate_from_string(ref)
+            col = column_index_from_string(letters)
+            assert number == last_row and col > last_col, f"{sheet}: {ref} in row {row} after column {last_col}"
+            last_col = col
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_sheets_that_grow_with_the_bloc_are_streamed_in_row_order(run, monkeypatch, tmp_path, split) -> None:
+    import thidua_xlsx.ranking_sheets as sheets
+
+    if split:
+        monkeypatch.setattr(sheets, "MAX_UNIT_COLUMNS", 2)
+    path = write_ranking(run["report"], tmp_path / "xh.xlsx")
+    xml = _sheet_xml(path)
+    for name, body in xml.items():
+        _cells_in_order(body, name)
+    streamed = {n for n, body in xml.items() if 't="inlineStr"' in body}  # how constant_memory writes text
+    detail = {L.R_DETAIL, "Chi tiết điểm (2)"} if split else {L.R_DETAIL}
+    assert streamed == detail | {L.R_CHECKS, L.R_SUBMISSIONS}
+    # The streamed detail still carries its numbers, its error flag and its grown header row.
+    ws = openpyxl.load_workbook(path)[L.R_DETAIL]
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    cols = {ws.cell(rows["Mã đơn vị"], c).value: c for c in range(4, ws.max_column + 1)}
+    assert ws.cell(rows[L.TOTAL], cols["A"]).value == 90
+    if not split:
+        assert ws.cell(rows[L.TOTAL], cols["C"]).value == 76.75
+        flagged = ws.cell(rows["1.1"], cols["E"])
+        assert flagged.value is None and flagged.fill.fgColor.rgb.endswith("FFC7CE")  # 41 > 40: no valid score
+        assert ws.row_dimensions[rows["Mã đơn vị"] + 1].height > 15  # names wrap: 'HYPERLINK…' is long

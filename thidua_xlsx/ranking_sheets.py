@@ -67,23 +67,28 @@ def write_detail(book: xlsxwriter.Workbook, st: Styles, report: Report, units: l
     ws.set_column(1, 1, 46)
     ws.set_column(2, 2, 8)
     ws.set_column(3, 2 + max(len(units), 1), 12)
-    labels = ["Mã đơn vị", "Tên đơn vị", "Tệp nguồn", "Trạng thái"]
     head = r
-    for i, label in enumerate(labels):
+    # Row by row, each row's height set before the next begins: the sheet may be streamed.
+    header_rows: list[tuple[str, list[str], Any, float | None]] = [
+        ("Mã đơn vị", [u.code for u in units], st.head(), None),
+        ("Tên đơn vị", [u.name for u in units], st.cell(bold=True, align="center", font_size=9), 9),
+        ("Tệp nguồn", [u.file or "" for u in units], st.cell(font_size=8, font_color="#595959", align="center"), 8),
+        (
+            "Trạng thái",
+            [u.status.label if u.status is not Status.RANKED else f"Hạng {u.rank}" for u in units],
+            st.cell(align="center", font_size=9),
+            None,
+        ),
+    ]
+    for i, (label, texts, fmt, size) in enumerate(header_rows):
         ws.merge_range(head + i, 0, head + i, 2, label, st.head(align="right"))
-    for c, u in enumerate(units, start=3):
-        put(ws, head, c, u.code, st.head())
-        put(ws, head + 1, c, u.name, st.cell(bold=True, align="center", font_size=9))
-        put(ws, head + 2, c, u.file or "", st.cell(font_size=8, font_color="#595959", align="center"))
-        put(ws, head + 3, c, u.status.label if u.status is not Status.RANKED else f"Hạng {u.rank}",
-            st.cell(align="center", font_size=9))  # fmt: skip
-    ws.set_row(
-        head + 1, max(fit_height((u.name, 12), size=9, chars_per_unit=PLAIN_TEXT) for u in units) if units else 15
-    )
-    ws.set_row(
-        head + 2, max(fit_height((u.file or "", 12), size=8, chars_per_unit=PLAIN_TEXT) for u in units) if units else 15
-    )
-    r = head + len(labels)
+        for c, text in enumerate(texts, start=3):
+            put(ws, head + i, c, text, fmt)
+        if size is not None:
+            ws.set_row(
+                head + i, max((fit_height((t, 12), size=size, chars_per_unit=PLAIN_TEXT) for t in texts), default=15)
+            )
+    r = head + len(header_rows)
     for c, label in enumerate(["Mã", "Nội dung tiêu chí", "Tối đa"]):
         ws.write_string(r, c, label, st.head())
     for c in range(3, last + 1):

@@ -167,19 +167,22 @@ def write_targets(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
     head = r
     r += 1
     units = [u for u in report.units if u.status is not Status.MISSING]
+    centre, left, plain = st.cell(align="center"), st.cell(align="left"), st.cell()
+    verdicts = {ok: _verdict(st, ok) for ok in (True, False, None)}
     for u in units:
         d = u.data
-        values: list[Any] = [u.code, u.name, d.get("TS"), d.get("LDTT"), num(u.ldtt_share)]
-        for c, value in enumerate(values):
-            put(ws, r, c, value, st.cell(align="center" if c != 1 else "left"))
-        for c, key in ((5, "ldtt"), (8, "cstd"), (10, "unit_rating"), (12, "party_rating")):
-            text, fmt = _verdict(st, u.targets_met.get(key))
-            ws.write_string(r, c, text, fmt)
-        put(ws, r, 6, d.get("CSTD"), st.cell(align="center"))
-        put(ws, r, 7, num(u.cstd_share), st.cell(align="center"))
-        put(ws, r, 9, u.rating.label if isinstance(u.rating, Rating) else "", st.cell())
-        put(ws, r, 11, u.party_rating.label if isinstance(u.party_rating, Rating) else "", st.cell())
         ratings = [x.label if isinstance(x, Rating) else "" for x in (u.rating, u.party_rating)]
+        values: list[Any] = [
+            u.code, u.name, d.get("TS"), d.get("LDTT"), num(u.ldtt_share), None, d.get("CSTD"), num(u.cstd_share),
+            None, ratings[0], None, ratings[1],
+        ]  # fmt: skip
+        for c, value in enumerate(values):
+            if c in (5, 8, 10):
+                continue  # verdicts, below
+            put(ws, r, c, value, left if c == 1 else plain if c in (9, 11) else centre)
+        for c, key in ((5, "ldtt"), (8, "cstd"), (10, "unit_rating"), (12, "party_rating")):
+            text, fmt = verdicts[u.targets_met.get(key)]
+            ws.write_string(r, c, text, fmt)
         ws.set_row(r, fit_height((u.name, 34), (ratings[0], 22), (ratings[1], 22), size=11, chars_per_unit=PLAIN_TEXT))
         r += 1
     # The bloc as a whole
@@ -241,20 +244,22 @@ def write_titles(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
         ws.write_string(head + 1, c, "Kết quả", st.head())
         ws.write_string(head + 1, c + 1, "Điều kiện chưa đạt", st.head())
     r = head + 2
+    centre, plain, small = st.cell(align="center"), st.cell(), st.cell(font_size=10)
+    words = {PASS: "Đủ điều kiện", FAIL: "Chưa đủ"}
+    verdicts = {ok: (words.get(w, w), fmt) for ok in (True, False, None) for w, fmt in [_verdict(st, ok)]}
     for u in report.units:
         if u.status is Status.MISSING:
             continue
-        put(ws, r, 0, u.code, st.cell(align="center"))
-        put(ws, r, 1, u.name, st.cell())
-        put(ws, r, 2, u.rating.label if isinstance(u.rating, Rating) else "", st.cell())
-        texts = [(u.name, 32), (u.rating.label if isinstance(u.rating, Rating) else "", 20)]
+        rating = u.rating.label if isinstance(u.rating, Rating) else ""
+        put(ws, r, 0, u.code, centre)
+        put(ws, r, 1, u.name, plain)
+        put(ws, r, 2, rating, plain)
+        texts = [(u.name, 32), (rating, 20)]
         for i, t in enumerate(titles):
-            ok = u.eligible.get(t.name)
-            word, fmt = _verdict(st, ok)
-            word = {PASS: "Đủ điều kiện", FAIL: "Chưa đủ"}.get(word, word)
+            word, fmt = verdicts[u.eligible.get(t.name)]
             ws.write_string(r, 3 + 2 * i, word, fmt)
             notes = "; ".join(u.eligibility_notes.get(t.name, []))
-            put(ws, r, 4 + 2 * i, notes, st.cell(font_size=10))
+            put(ws, r, 4 + 2 * i, notes, small)
             texts.append((notes, 44))
         ws.set_row(r, fit_height(*texts, size=11, chars_per_unit=PLAIN_TEXT))
         r += 1
@@ -312,23 +317,24 @@ def write_submissions(book: xlsxwriter.Workbook, st: Styles, report: Report) -> 
     times = {f.path: f.time_text for f in report.files}
     r += 1
     order = {x.code: k for k, x in enumerate(report.bloc.units)}  # bloc order (a list.index here was quadratic)
+    status_formats = {
+        Status.RANKED: st.cell(font_color="#006100"),
+        Status.ERROR: st.cell(font_color="#9C0006", bold=True),
+        Status.MISSING: st.cell(font_color="#9C0006", bold=True, bg_color="#FCE4D6"),
+    }
+    centre, left = st.cell(align="center"), st.cell(align="left")
+    formats = [centre, left, left, centre, left, left, left, None, centre, centre]  # [7]: by status
     for i, u in enumerate(sorted(report.units, key=lambda u: order[u.code]), 1):
         submitted = u.status is not Status.MISSING
-        status_fmt = {
-            Status.RANKED: st.cell(font_color="#006100"),
-            Status.ERROR: st.cell(font_color="#9C0006", bold=True),
-            Status.MISSING: st.cell(font_color="#9C0006", bold=True, bg_color="#FCE4D6"),
-        }[u.status]
+        unused = "\n".join(u.unused)
         values: list[Any] = [
             i, u.code, u.name, "Có" if submitted else "Chưa", u.file or "", times.get(u.file or "", ""),
-            "\n".join(u.unused), u.status.label, u.errors, u.warnings,
+            unused, u.status.label, u.errors, u.warnings,
         ]  # fmt: skip
+        formats[7] = status_formats[u.status]
         for c, value in enumerate(values):
-            put(ws, r, c, value, status_fmt if c == 7 else st.cell(align="center" if c in (0, 3, 8, 9) else "left"))
-        ws.set_row(
-            r,
-            fit_height((u.name, 32), (u.file or "", 36), ("\n".join(u.unused), 30), size=11, chars_per_unit=PLAIN_TEXT),
-        )
+            put(ws, r, c, value, formats[c])
+        ws.set_row(r, fit_height((u.name, 32), (u.file or "", 36), (unused, 30), size=11, chars_per_unit=PLAIN_TEXT))
         r += 1
     r += 1
     # Files the units table already shows (each unit's file used) are not repeated here.

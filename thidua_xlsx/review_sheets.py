@@ -74,16 +74,17 @@ def write_review(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
         ws.write_string(HEAD, c, label, st.head())
     ws.set_row(HEAD, 33)
     scale = report.bloc.info.base_total + report.bloc.kind_max(Kind.BONUS)
+    centre, plain, reason_fmt = st.cell(align="center"), st.cell(), st.cell(locked=False, bg_color=INPUT_FILL)
     for i, u in enumerate(units, start=1):
         r = HEAD + i
-        put(ws, r, 0, i, st.cell(align="center"))
-        put(ws, r, 1, u.code, st.cell(align="center"))
-        put(ws, r, 2, u.name, st.cell())
+        put(ws, r, 0, i, centre)
+        put(ws, r, 1, u.code, centre)
+        put(ws, r, 2, u.name, plain)
         self_total = u.self_total if u.self_total is not None else (u.total if report.final is False else None)
-        put(ws, r, 3, num(self_total), st.cell(align="center"))
+        put(ws, r, 3, num(self_total), centre)
         agreed = u.agreed_total if report.final and u.agreed_total != u.self_total else None
         put(ws, r, 4, num(agreed), input_fmt)
-        put(ws, r, 5, u.agreed_reason if report.final else "", st.cell(locked=False, bg_color=INPUT_FILL))
+        put(ws, r, 5, u.agreed_reason if report.final else "", reason_fmt)
         put(ws, r, 6, u.votes if report.final else None, input_fmt)
         ws.set_row(r, fit_height((u.name, 38), (u.agreed_reason, 44), size=11, chars_per_unit=PLAIN_TEXT))
     if units:

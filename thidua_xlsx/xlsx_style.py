@@ -78,7 +78,10 @@ def fit_height(
     lines = 1
     for text, width in texts:
         per_line = max(width * per_unit - 1, 1)
-        n = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+        text = text if isinstance(text, str) else str(text)
+        if len(text) <= per_line and "\n" not in text:  # one line: most rows of a large bloc
+            continue
+        n = sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
         lines = max(lines, n)
     return (line if line is not None else size * 1.3 + 0.5) * lines + 3
 

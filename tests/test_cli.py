@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -176,3 +178,39 @@ def test_collecting_the_bloc_folder_itself_passes_over_khoi_xlsx(bloc_dir: Path)
     entry = next(f for f in report.files if f.path.endswith("khoi.xlsx"))
     assert not entry.used and "tệp khối thi đua" in entry.reason
     assert not [i for i in report.issues if i.file and i.file.endswith("khoi.xlsx")]
+
+
+def _console(*args: str, cwd: Path, stdout: int = subprocess.PIPE) -> subprocess.Popen:
+    """The installed command's entry point (`run`), in its own process as a shell starts it."""
+    code = "from thidua_xlsx.cli import run; run()"
+    return subprocess.Popen([sys.executable, "-c", code, *args], cwd=cwd, stdout=stdout, stderr=subprocess.PIPE)
+
+
+def test_the_console_command_keeps_exit_codes_and_every_line(bloc_dir: Path) -> None:
+    inbox = bloc_dir / "inbox"
+    fill_all(bloc_dir, inbox, codes=["VHTT", "NV"])
+    proc = _console("collect", "inbox", "--json", "kq.json", cwd=bloc_dir)
+    out, err = proc.communicate(timeout=300)
+    text = out.decode("utf-8")
+    assert proc.returncode == 1, err.decode("utf-8")  # units missing
+    assert text.rstrip().endswith("Báo cáo JSON: kq.json")  # flushed to the last line before leaving
+    assert json.loads((bloc_dir / "kq.json").read_text(encoding="utf-8"))["units"]
+    proc = _console("collect", "khong-co", cwd=bloc_dir)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 2 and "Không tìm thấy thư mục" in err.decode("utf-8")
+    proc = _console("--version", cwd=bloc_dir)
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0 and __version__ in out.decode("utf-8")
+
+
+def test_a_reader_that_stops_early_gets_no_error_message(bloc_dir: Path) -> None:
+    """`thidua-xlsx collect inbox | head -1`: the ranking is written, and no 'unexpected error'."""
+    inbox = bloc_dir / "inbox"
+    fill_all(bloc_dir, inbox, codes=["VHTT"])
+    read, write = os.pipe()
+    proc = _console("collect", "inbox", cwd=bloc_dir, stdout=write)
+    os.close(write)
+    os.close(read)  # nobody reads: the first line already breaks the pipe
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 1 and err.decode("utf-8") == ""
+    assert (bloc_dir / "xep_hang_2024.xlsx").exists()

@@ -204,3 +204,7 @@ def test_sheets_that_grow_with_the_bloc_are_streamed_in_row_order(run, monkeypat
         flagged = ws.cell(rows["1.1"], cols["E"])
         assert flagged.value is None and flagged.fill.fgColor.rgb.endswith("FFC7CE")  # 41 > 40: no valid score
         assert ws.row_dimensions[rows["Mã đơn vị"] + 1].height > 15  # names wrap: 'HYPERLINK…' is long
+    # A height set on a streamed row after its cells would be lost: 'Số cảnh báo' must wrap.
+    subs = openpyxl.load_workbook(path)[L.R_SUBMISSIONS]
+    head = next(r for r in range(1, subs.max_row + 1) if subs.cell(r, 1).value == "STT")
+    assert subs.cell(head, 10).value == "Số cảnh báo" and subs.row_dimensions[head].height >= 2 * 14

@@ -311,6 +311,7 @@ def write_submissions(book: xlsxwriter.Workbook, st: Styles, report: Report) -> 
     if deadline:
         ws.merge_range(r - 1, 0, r - 1, last, f"Hạn nộp: {deadline:%d/%m/%Y}", st(italic=True, align="center"))
     head = r
+    ws.set_row(head, fit_height(*cols, size=11))  # 'Số cảnh báo' wraps; before the cells: this sheet is streamed
     for c, (label, width) in enumerate(cols):
         ws.set_column(c, c, width)
         ws.write_string(head, c, label, st.head())

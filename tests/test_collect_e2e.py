@@ -208,3 +208,5 @@ def test_sheets_that_grow_with_the_bloc_are_streamed_in_row_order(run, monkeypat
     subs = openpyxl.load_workbook(path)[L.R_SUBMISSIONS]
     head = next(r for r in range(1, subs.max_row + 1) if subs.cell(r, 1).value == "STT")
     assert subs.cell(head, 10).value == "Số cảnh báo" and subs.row_dimensions[head].height >= 2 * 14
+    other = next(r for r in range(head + 1, subs.max_row + 1) if subs.cell(r, 1).value == "STT")
+    assert subs.cell(other, 4).value == "Được dùng" and subs.row_dimensions[other].height >= 2 * 14

@@ -344,7 +344,9 @@ def write_submissions(book: xlsxwriter.Workbook, st: Styles, report: Report) -> 
     ws.merge_range(r, 0, r, last, title if others else "Không có tệp nào khác trong thư mục.", st(bold=True))
     r += 1
     # Columns of the units table above, reused without merged cells (thousands of rows).
-    for c, label in enumerate(["STT", "Đơn vị", "Tệp", "Được dùng", "Ghi chú", "Thời gian tệp"]):
+    labels = ["STT", "Đơn vị", "Tệp", "Được dùng", "Ghi chú", "Thời gian tệp"]
+    ws.set_row(r, fit_height(*((label, cols[c][1]) for c, label in enumerate(labels)), size=11))  # 'Được dùng'
+    for c, label in enumerate(labels):
         ws.write_string(r, c, label, st.head())
     r += 1
     centre, small = st.cell(align="center"), st.cell(font_size=10)

@@ -276,8 +276,16 @@ def test_archive_with_too_many_members(tmp_path, monkeypatch, default_bloc) -> N
     assert [f.path for f in report.files] == ["inbox/many.zip"]
 
 
-def test_a_real_2_gb_zip_bomb_is_refused_in_under_two_seconds(tmp_path, default_bloc) -> None:
-    """Real deflate data that unpacks to 2 GiB, as an archive member and as a workbook."""
+def test_a_real_2_gb_zip_bomb_is_refused_from_its_declared_sizes_unopened(tmp_path, default_bloc, monkeypatch) -> None:
+    """Real deflate data that unpacks to 2 GiB, as an archive member and as a workbook.
+
+    Refused before a byte is inflated or calamine sees it: both are made to fail here, so any
+    unpacking would turn the refusal into another issue. (Its time is the benchmark's business.)
+    """
+    import zlib
+
+    import thidua_xlsx.reader as reader
+
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     make_files.write_zip_bomb(inbox / "bom.zip", "VHTT.xlsx")
@@ -286,10 +294,17 @@ def test_a_real_2_gb_zip_bomb_is_refused_in_under_two_seconds(tmp_path, default_
         with zf.open(zf.infolist()[0]) as fh:  # real data, not just a lying header
             assert fh.read(1024**2) == bytes(1024**2)
     make_files.write_zip_bomb(inbox / "bom.xlsx", make_files.SHEET_NAME, others=make_files.xlsx_parts())
-    started = time.monotonic()
+
+    def unpacked(*_a: object, **_k: object) -> None:
+        raise AssertionError("the bomb was unpacked")
+
+    class NoCalamine:
+        from_path = from_filelike = staticmethod(unpacked)
+
+    monkeypatch.setattr(zlib, "decompressobj", unpacked)
+    monkeypatch.setattr(zlib, "decompress", unpacked)
+    monkeypatch.setattr(reader.pc, "CalamineWorkbook", NoCalamine)  # workers are forked: they see it too
     report = collect(inbox, default_bloc[1], shown_as="inbox")
-    seconds = time.monotonic() - started
-    assert seconds < 2, f"{seconds:.2f} s"
     for name in ("bom.zip/VHTT.xlsx", "bom.xlsx"):
         hits = [i for i in report.issues if i.file == f"inbox/{name}"]
         assert [(i.code, i.severity) for i in hits] == [("file-too-large", ERR)], name

@@ -16,6 +16,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from helpers import expected_total, fill, full_scores
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from thidua_xlsx import inbox as inbox_mod
 from thidua_xlsx.collector import collect
@@ -173,6 +175,31 @@ def test_encrypted_ooxml_workbook(run) -> None:
 
 def test_xls_with_filepass_record(run) -> None:
     expect(run, "encrypted-filepass.xls", "file-password", ERR, "có mật khẩu mở")
+
+
+def test_xls_with_only_a_password_to_modify(run) -> None:
+    """Excel encrypts such an .xls with its built-in password and opens it without asking."""
+    expect(run, "modify-password.xls", "file-password-modify", ERR, "mật khẩu sửa", "Excel mở không hỏi mật khẩu")
+
+
+def test_xls_with_only_a_password_to_modify_cryptoapi(run) -> None:
+    expect(run, "modify-password-cryptoapi.xls", "file-password-modify", ERR, "mật khẩu sửa")
+
+
+def test_xls_with_a_real_password_to_open_cryptoapi(run) -> None:
+    expect(run, "open-password-cryptoapi.xls", "file-password", ERR, "có mật khẩu mở")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200), st.booleans())
+def test_the_password_check_never_raises_on_any_filepass(data: bytes, as_stream: bool) -> None:
+    from thidua_xlsx.xls_crypto import filepass_record, opens_with
+
+    if as_stream:
+        record = filepass_record(data)
+        assert record is None or record in data
+    else:
+        assert opens_with(data) is False  # random bytes never verify
 
 
 def test_encrypted_ods(run) -> None:

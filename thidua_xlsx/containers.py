@@ -80,8 +80,35 @@ def zip_entries(read_at: ReadAt, size: int) -> list[ZipEntry] | None:
 _FREE_SECT = 0xFFFFFFFA  # this and above: end of chain, free, FAT or DIFAT sector marks
 
 
+class OleStream(NamedTuple):
+    start: int  # first sector
+    size: int
+
+
+class OleDirectory(NamedTuple):
+    sector_size: int
+    streams: dict[str, OleStream]
+
+    def head(self, read_at: ReadAt, name: str) -> bytes | None:
+        """The first sector of a stream: enough for the records at the start of an .xls.
+
+        Streams under 4,096 bytes live in the mini stream (not followed here): None.
+        """
+        entry = self.streams.get(name)
+        if entry is None or entry.size < 4096 or entry.start >= _FREE_SECT:
+            return None
+        block = read_at((entry.start + 1) * self.sector_size, self.sector_size)
+        return block if len(block) == self.sector_size else None
+
+
 def ole_stream_names(read_at: ReadAt, size: int) -> set[str] | None:
-    """The names in an OLE compound file's directory, or None if its structure is broken.
+    """The names in an OLE compound file's directory, or None if its structure is broken."""
+    found = ole_directory(read_at, size)
+    return None if found is None else set(found.streams)
+
+
+def ole_directory(read_at: ReadAt, size: int) -> OleDirectory | None:
+    """An OLE compound file's directory (names, first sectors, sizes), or None if broken.
 
     Reads the header, the FAT sectors needed to follow the directory chain and the
     directory itself: a few kilobytes, bounded whatever the file claims.
@@ -122,7 +149,7 @@ def ole_stream_names(read_at: ReadAt, size: int) -> set[str] | None:
             fat_cache[index] = struct.unpack(f"<{per}I", block)
         return fat_cache[index][s % per]
 
-    names: set[str] = set()
+    streams: dict[str, OleStream] = {}
     sector, steps = dir_start, 0
     while sector < _FREE_SECT:
         steps += 1
@@ -134,9 +161,11 @@ def ole_stream_names(read_at: ReadAt, size: int) -> set[str] | None:
         for off in range(0, ss, 128):
             name_len, kind = struct.unpack_from("<HB", block, off + 64)
             if kind in (1, 2, 5) and 2 <= name_len <= 64 and name_len % 2 == 0:
-                names.add(block[off : off + name_len - 2].decode("utf-16-le", errors="replace"))
+                name = block[off : off + name_len - 2].decode("utf-16-le", errors="replace")
+                start, length = struct.unpack_from("<II", block, off + 116)
+                streams.setdefault(name, OleStream(start, length))
         following = next_sector(sector)
         if following is None:
             return None
         sector = following
-    return names
+    return OleDirectory(ss, streams)

@@ -16,10 +16,11 @@ from pathlib import Path
 import python_calamine as pc
 
 from . import issues
-from .containers import OLE_MAGIC, ZIP_MAGIC, ZipEntry, ole_stream_names, random_access, zip_entries
+from .containers import OLE_MAGIC, ZIP_MAGIC, ZipEntry, ole_directory, ole_stream_names, random_access, zip_entries
 from .inbox import MAX_FILE_BYTES, MAX_RATIO, MAX_UNPACKED_BYTES, ArchiveTooLarge, Source, source_bytes
 from .issues import Issue
 from .sheets import MAX_CELLS, MAX_COLS, MAX_ROWS, Grid, rows_to_read
+from .xls_crypto import filepass_record, opens_with
 
 _NOT_ZIP = ("file-unreadable", "tệp bị hỏng hoặc bị cắt cụt (có thể tải về chưa hết)")
 
@@ -256,6 +257,19 @@ def _check_ole(data: bytes | None, path: Path, display: str, ext: str) -> None:
     raise Unreadable(issues.make("file-not-spreadsheet", file=display, kind=kind, ext=ext or "(không đuôi)"))
 
 
+def _default_password(data: bytes | None, path: Path) -> bool:
+    """An encrypted .xls that Excel opens without asking (a password to modify, or a locked
+    workbook structure): its FILEPASS verifier matches Excel's built-in password."""
+    try:
+        with random_access(data, path) as (read_at, size):
+            directory = ole_directory(read_at, size)
+            head = directory.head(read_at, "Workbook") if directory else None
+    except OSError:
+        return False
+    record = filepass_record(head) if head else None
+    return record is not None and opens_with(record)
+
+
 # Opening ---------------------------------------------------------------------------------
 
 
@@ -303,6 +317,8 @@ def open_book(source: Source) -> Book:
             book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
         metadata = book.sheets_metadata
     except pc.PasswordError:
+        if head.startswith(OLE_MAGIC) and _default_password(data, source.path):
+            raise Unreadable(issues.make("file-password-modify", file=display)) from None
         raise Unreadable(issues.make("file-password", file=display)) from None
     except Exception as exc:  # calamine raises a variety of errors for broken files
         # Only now look closer (a good file pays nothing): what the container really holds.

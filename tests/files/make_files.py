@@ -10,6 +10,7 @@ Also imported by the tests for builders too big to commit (a real 2 GB zip bomb)
 
 from __future__ import annotations
 
+import hashlib
 import io
 import random
 import struct
@@ -243,6 +244,42 @@ def biff_with_filepass() -> bytes:
     return bof + filepass + biff_record(0x000A)
 
 
+def _rc4(key: bytes, data: bytes) -> bytes:
+    box, j = list(range(256)), 0
+    for i in range(256):
+        j = (j + box[i] + key[i % len(key)]) % 256
+        box[i], box[j] = box[j], box[i]
+    i = j = 0
+    out = []
+    for byte in data:
+        i = (i + 1) % 256
+        j = (j + box[i]) % 256
+        box[i], box[j] = box[j], box[i]
+        out.append(byte ^ box[(box[i] + box[j]) % 256])
+    return bytes(out)
+
+
+def biff_encrypted_with(password: str, *, cryptoapi: bool, seed: int) -> bytes:
+    """A BIFF8 stream whose FILEPASS verifier opens with `password`. Excel writes this with
+    "VelvetSweatshop" for an .xls that has only a password to modify ([MS-OFFCRYPTO] 2.3.5-2.3.6)."""
+    rng = random.Random(seed)
+    salt, verifier = rng.randbytes(16), rng.randbytes(16)
+    secret = password.encode("utf-16-le")
+    bof = biff_record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0x000080C9, 0x00000206))
+    if cryptoapi:
+        key = hashlib.sha1(hashlib.sha1(salt + secret).digest() + bytes(4)).digest()[:16]  # 128-bit
+        sealed = _rc4(key, verifier + hashlib.sha1(verifier).digest())
+        csp = "Microsoft Enhanced Cryptographic Provider v1.0\0".encode("utf-16-le")
+        header = struct.pack("<8I", 0x04, 0, 0x6801, 0x8004, 128, 1, 0, 0) + csp
+        body = struct.pack("<HHHII", 1, 4, 2, 0x04, len(header)) + header
+        body += struct.pack("<I", 16) + salt + sealed[:16] + struct.pack("<I", 20) + sealed[16:]
+    else:
+        h1 = hashlib.md5((hashlib.md5(secret).digest()[:5] + salt) * 16).digest()[:5]
+        sealed = _rc4(hashlib.md5(h1 + bytes(4)).digest(), verifier + hashlib.md5(verifier).digest())
+        body = struct.pack("<HHH", 1, 1, 1) + salt + sealed
+    return bof + biff_record(0x002F, body) + biff_record(0x000A)
+
+
 # The corpus --------------------------------------------------------------------------------
 
 LOL = (
@@ -290,6 +327,15 @@ def corpus() -> dict[str, bytes]:
         ]
     )
     out["encrypted-filepass.xls"] = ole_bytes([("Workbook", biff_with_filepass())])
+    out["modify-password.xls"] = ole_bytes(
+        [("Workbook", biff_encrypted_with("VelvetSweatshop", cryptoapi=False, seed=1))]
+    )
+    out["modify-password-cryptoapi.xls"] = ole_bytes(
+        [("Workbook", biff_encrypted_with("VelvetSweatshop", cryptoapi=True, seed=2))]
+    )
+    out["open-password-cryptoapi.xls"] = ole_bytes(
+        [("Workbook", biff_encrypted_with("matkhau", cryptoapi=True, seed=3))]
+    )
     out["encrypted.ods"] = zip_bytes(
         [
             ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),

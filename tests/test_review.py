@@ -195,3 +195,45 @@ def test_absent_rows_and_unusable_agreed_scores_are_warnings(meeting) -> None:
     unused = [i for i in report.issues if i.code == "review-score-unused"]
     assert [i.unit for i in absent] == ["GDDT"] and [i.unit for i in unused] == ["KTHT"]
     assert next(u for u in report.units if u.code == "KTHT").status.value == "missing"
+
+
+def test_only_the_meeting_inputs_are_editable_and_each_is_validated(meeting) -> None:
+    """§9: the three meeting inputs and three inputs per unit, unlocked and validated; the rest locked."""
+    from openpyxl.utils.cell import absolute_coordinate, range_boundaries
+
+    ws = openpyxl.load_workbook(meeting["review"])[L.R_REVIEW]
+    inputs, cols, head = locate(ws)
+    assert ws.protection.sheet
+    rows = range(head + 1, head + 1 + len(meeting["bloc"].units))
+    editable = set(inputs.values()) | {
+        ws.cell(r, cols[label]).coordinate for r in rows for label in (V_AGREED, V_REASON, V_VOTES)
+    }
+    for r in range(1, ws.max_row + 1):
+        for c in range(1, ws.max_column + 1):
+            cell = ws.cell(r, c)
+            if cell.coordinate in editable:
+                assert cell.protection.locked is False, cell.coordinate
+            elif cell.value is not None:
+                assert cell.protection.locked is not False, cell.coordinate
+    rules = {}
+    for dv in ws.data_validations.dataValidation:
+        for part in str(dv.sqref).split():
+            lo_c, lo_r, hi_c, hi_r = range_boundaries(part)
+            rules.update({(r, c): dv for r in range(lo_r, hi_r + 1) for c in range(lo_c, hi_c + 1)})
+
+    def rule(coordinate: str):
+        cell = ws[coordinate]
+        return rules[(cell.row, cell.column)]
+
+    present = rule(inputs[PRESENT])
+    assert (present.type, present.formula1, present.formula2) == ("whole", "1", str(len(meeting["bloc"].units)))
+    names_range = f"$C${head + 1}:$C${rows[-1]}"
+    for label in (NEXT_LEADER, NEXT_DEPUTY):
+        assert (rule(inputs[label]).type, rule(inputs[label]).formula1) == ("list", names_range)
+    for r in (rows[0], rows[-1]):
+        agreed = rule(ws.cell(r, cols[V_AGREED]).coordinate)
+        # the scale: 100 points of criteria and up to 5 of bonus in the test bloc
+        assert (agreed.type, agreed.formula1, float(agreed.formula2)) == ("decimal", "0", 105.0)
+        votes = rule(ws.cell(r, cols[V_VOTES]).coordinate)
+        assert (votes.type, votes.formula1, votes.formula2) == ("whole", "0", absolute_coordinate(inputs[PRESENT]))
+        assert agreed.showErrorMessage and agreed.errorTitle and agreed.promptTitle == V_AGREED

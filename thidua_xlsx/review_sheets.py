@@ -9,6 +9,7 @@ import xlsxwriter
 from . import labels as L
 from .model import Kind
 from .numbers import vn
+from .print_pages import print_as_document
 from .report import Report, Status
 from .sheets import column_letter
 from .xlsx_style import INPUT_FILL, PLAIN_TEXT, Styles, admin_header, fit_height, num, portrait_a4, put
@@ -178,6 +179,7 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
     for c, label in enumerate(heads):
         ws.write_string(r, c, label, st.head())
     ws.set_row(r, 30)
+    table_head = r
     ws.repeat_rows(r)  # the results table may run onto a second page
     r += 1
     for u in report.units:
@@ -192,6 +194,7 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
             r, fit_height((u.note, 34), (u.name, 34), (u.proposal or "", 30), size=10, chars_per_unit=PLAIN_TEXT)
         )
         r += 1
+    table_last = r - 1
     r += 1
     ws.merge_range(r, 0, r, last, "III. BẦU KHỐI TRƯỞNG, KHỐI PHÓ NĂM SAU", st(bold=True))
     r += 1
@@ -211,3 +214,6 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
         ws.merge_range(r + 6, 5, r + 6, last, info.signer, st(bold=True, **centre))
     portrait_a4(ws, landscape=True)
     ws.print_area(0, 0, r + 7, last)
+    # The signatures never print alone: the table's last two rows go with them if need be.
+    keep = (max(table_head + 1, table_last - 1), r + 7)
+    print_as_document(ws, widths=widths, last_row=r + 7, repeat=(table_head, table_head), keep=keep)

@@ -1,0 +1,75 @@
+"""Planned pages for a sheet that must print like a document (the meeting minutes).
+
+Neither Excel nor LibreOffice can keep rows together, and Excel ignores manual page breaks
+under "fit to width". So a document sheet gets a fixed scale that fits its columns on the page
+and page breaks placed here from the row heights, with slack: a block that must stay on one
+page (the last rows of a table with the signatures that close it) moves whole to the next page.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from xlsxwriter.worksheet import Worksheet
+
+# A4 landscape in points, and the margins portrait_a4 sets (inches).
+A4_LANDSCAPE = (841.9, 595.3)
+MARGINS = {"left": 0.6, "right": 0.5, "top": 0.6, "bottom": 0.6}
+DIGIT_PX = 8.5  # widest digit of 12-point Times New Roman at 96 dpi, rounded up: column widths
+DEFAULT_ROW_PT = 16.5  # a row left at its default height, one line of 12-point text, rounded up
+SLACK = 0.88  # of the page height: the footer, and the applications' own rounding
+
+
+def fitting_scale(widths: Sequence[float], *, page: tuple[float, float] = A4_LANDSCAPE) -> int:
+    """The print scale (%) at which columns of these widths (characters) fit one page wide."""
+    columns_pt = sum(w * DIGIT_PX + 5 for w in widths) * 0.75
+    usable = page[0] - (MARGINS["left"] + MARGINS["right"]) * 72
+    return max(10, min(100, math.floor(usable / columns_pt * 100)))
+
+
+def plan_breaks(
+    heights: Sequence[float],
+    *,
+    capacity: float,
+    repeat: tuple[int, int] | None = None,
+    keep: tuple[int, int] | None = None,
+) -> list[int]:
+    """Rows (0-based) that start a new page, greedily, for rows of these heights (points).
+
+    `repeat` rows are printed again at the top of every page after them; `keep` (first, last)
+    is a block moved whole to a new page when it would be split (unless it is taller than a page).
+    """
+    repeat_pt = sum(heights[repeat[0] : repeat[1] + 1]) if repeat else 0.0
+    kept_pt = sum(heights[keep[0] : keep[1] + 1]) if keep else 0.0
+    breaks: list[int] = []
+    top = used = 0.0  # the page's repeated rows; all it holds so far
+    for row, height in enumerate(heights):
+        top_here = repeat_pt if repeat and row > repeat[1] else 0.0  # a page starting at this row
+        whole = keep is not None and row == keep[0] and top_here + kept_pt <= capacity
+        if used > top and (used + height > capacity or (whole and used + kept_pt > capacity)):
+            breaks.append(row)
+            top = used = top_here
+        used += height
+    return breaks
+
+
+def print_as_document(
+    ws: Worksheet,
+    *,
+    widths: Sequence[float],
+    last_row: int,
+    repeat: tuple[int, int] | None = None,
+    keep: tuple[int, int] | None = None,
+) -> list[int]:
+    """Fixed scale and planned page breaks for rows 0..last_row of `ws` (after its rows are set)."""
+    scale = fitting_scale(widths)
+    capacity = (A4_LANDSCAPE[1] - (MARGINS["top"] + MARGINS["bottom"]) * 72) * SLACK * 100 / scale
+    heights = []
+    for row in range(last_row + 1):
+        info = ws.row_info.get(row)
+        heights.append(info.height * 0.75 if info is not None and info.height is not None else DEFAULT_ROW_PT)
+    breaks = plan_breaks(heights, capacity=capacity, repeat=repeat, keep=keep)
+    ws.set_print_scale(scale)  # instead of fit-to-width, under which Excel ignores the breaks
+    ws.set_h_pagebreaks(breaks)
+    return breaks

@@ -20,12 +20,13 @@ def pages(heights: list[float], breaks: list[int]) -> list[range]:
 @pytest.mark.parametrize(
     ("heights", "capacity", "repeat", "keep", "expected"),
     [
-        ([10] * 10, 100, None, None, []),  # all fits
-        ([10] * 25, 100, None, None, [10, 20]),
-        ([10] * 25, 100, (2, 2), None, [10, 19]),  # from page 2 on, the header takes 10
-        ([10] * 12, 100, None, (8, 11), [8]),  # the block of 4 would be split at 10: it moves
-        ([10] * 12, 100, None, (1, 11), [10]),  # a block taller than a page is split as usual
-        ([150, 10, 10], 100, None, None, [1]),  # a row taller than a page gets a page of its own
+        ([10] * 10, 100, None, [], []),  # all fits
+        ([10] * 25, 100, None, [], [10, 20]),
+        ([10] * 25, 100, (2, 2), [], [10, 19]),  # from page 2 on, the header takes 10
+        ([10] * 12, 100, None, [(8, 11)], [8]),  # the block of 4 would be split at 10: it moves
+        ([10] * 12, 100, None, [(1, 11)], [10]),  # a block taller than a page is split as usual
+        ([10] * 20, 100, None, [(8, 11), (15, 19)], [8, 15]),  # each block moves whole
+        ([150, 10, 10], 100, None, [], [1]),  # a row taller than a page gets a page of its own
     ],
 )
 def test_breaks(heights, capacity, repeat, keep, expected) -> None:
@@ -43,7 +44,7 @@ def test_no_page_overflows_and_the_kept_block_stays_whole(heights, capacity, dat
     head = data.draw(st.integers(0, n - 1))
     first = data.draw(st.integers(0, n - 1))
     keep = (first, data.draw(st.integers(first, n - 1)))
-    breaks = plan_breaks(heights, capacity=capacity, repeat=(head, head), keep=keep)
+    breaks = plan_breaks(heights, capacity=capacity, repeat=(head, head), keep=[keep])
     assert breaks == sorted(set(breaks)) and all(0 < b < n for b in breaks)
     for page in pages(heights, breaks):
         top = heights[head] if page.start > head else 0

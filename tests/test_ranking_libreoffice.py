@@ -77,9 +77,13 @@ def test_every_sheet_prints_in_order_with_the_ranking_one_page_wide(lo, which) -
     first = pages[0]
     assert "UBND HUYỆN Ý YÊN" in first and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first
     assert "Độc lập - Tự do - Hạnh phúc" in first
-    # One page wide: every page with the ranking table's header carries its last column too.
-    table = [p for p in pages if "Tên đơn vị" in p and "Điểm chuẩn" in p]
-    assert table and all("Ghi chú" in p for p in table)
+    # One page wide: every page of 'Xếp hạng' with the table's header carries its last column too.
+    ranking = pages[: next(i for i, p in enumerate(pages) if TITLES[1] in p)]
+    table = [p for p in ranking if "Tên đơn vị" in p]
+    assert table and all("Ghi chú" in p and "Đề nghị khen thưởng" in p for p in table)
+    # The signatures print with the table's last rows, never alone under a repeated header.
+    signed = next(p for p in ranking if "TM. KHỐI THI ĐUA" in p)
+    assert "Nguyễn Hữu Hợp" in signed and ("PTQD" in signed or "CÁC ĐƠN VỊ CHƯA ĐƯỢC XẾP HẠNG" in signed)
     assert "Nguyễn Hữu Hợp" in text  # the signer of the ranking
     assert ("(CHÍNH THỨC)" in first) is (which == "final")
 

@@ -33,20 +33,21 @@ def plan_breaks(
     *,
     capacity: float,
     repeat: tuple[int, int] | None = None,
-    keep: tuple[int, int] | None = None,
+    keep: Sequence[tuple[int, int]] = (),
 ) -> list[int]:
     """Rows (0-based) that start a new page, greedily, for rows of these heights (points).
 
-    `repeat` rows are printed again at the top of every page after them; `keep` (first, last)
-    is a block moved whole to a new page when it would be split (unless it is taller than a page).
+    `repeat` rows are printed again at the top of every page after them; each `keep` block
+    (first, last) is moved whole to a new page when it would be split (unless taller than a page).
     """
     repeat_pt = sum(heights[repeat[0] : repeat[1] + 1]) if repeat else 0.0
-    kept_pt = sum(heights[keep[0] : keep[1] + 1]) if keep else 0.0
+    blocks = {first: sum(heights[first : last + 1]) for first, last in keep}
     breaks: list[int] = []
     top = used = 0.0  # the page's repeated rows; all it holds so far
     for row, height in enumerate(heights):
         top_here = repeat_pt if repeat and row > repeat[1] else 0.0  # a page starting at this row
-        whole = keep is not None and row == keep[0] and top_here + kept_pt <= capacity
+        kept_pt = blocks.get(row, 0.0)
+        whole = row in blocks and top_here + kept_pt <= capacity
         if used > top and (used + height > capacity or (whole and used + kept_pt > capacity)):
             breaks.append(row)
             top = used = top_here
@@ -60,7 +61,7 @@ def print_as_document(
     widths: Sequence[float],
     last_row: int,
     repeat: tuple[int, int] | None = None,
-    keep: tuple[int, int] | None = None,
+    keep: Sequence[tuple[int, int]] = (),
 ) -> list[int]:
     """Fixed scale and planned page breaks for rows 0..last_row of `ws` (after its rows are set)."""
     scale = fitting_scale(widths)

@@ -15,6 +15,7 @@ from . import __version__
 from . import labels as L
 from .atomic import atomic_path
 from .issues import Severity
+from .print_pages import print_as_document
 from .ranking_sheets import (
     detail_chunks,
     write_checks,
@@ -77,12 +78,14 @@ def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> Non
         r += 1
     first_data, last_ranked = head + 1, r - 1
     unranked = [u for u in report.units if u.status is not Status.RANKED]
+    unranked_head = r
     if unranked:
         ws.merge_range(r, 0, r, last, "CÁC ĐƠN VỊ CHƯA ĐƯỢC XẾP HẠNG", st.cell(bold=True, bg_color="#FCE4D6"))
         r += 1
         for i, u in enumerate(unranked, start=len(ranked) + 1):
             _unit_row(ws, fmts, r, i, u)
             r += 1
+    table_last = r - 1
     errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
     n_err = sum(1 for u in report.units if u.status is Status.ERROR)
     n_miss = sum(1 for u in report.units if u.status is Status.MISSING)
@@ -94,11 +97,19 @@ def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> Non
     ws.set_row(r + 1, 32)
     r += 3
     end = signature(ws, st, report.bloc.info, r, left=(0, 3), right=(7, last))
+    # The signatures never print alone: the table's last two rows go with them if need be.
+    keep_from = max(head + 1, table_last - 1)
+    if unranked and keep_from <= unranked_head + 1:  # that table's heading goes with its rows
+        keep_from = unranked_head
+    keep = [(keep_from, end - 1)]
     if ranked:  # after the signature, so the signed page is the table itself
-        end = _chart(book, ws, report, end + 1, first_data, last_ranked, len(ranked))
+        chart_row = end + 1
+        end = _chart(book, ws, report, chart_row, first_data, last_ranked, len(ranked))
+        keep.append((chart_row, end))
     ws.freeze_panes(head + 1, 0)
     portrait_a4(ws, repeat=(head, head), landscape=True)
     ws.print_area(0, 0, end, last)
+    print_as_document(ws, widths=[w for _, w in COLUMNS], last_row=end, repeat=(head, head), keep=keep)
     ws.activate()
 
 

@@ -216,4 +216,4 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
     ws.print_area(0, 0, r + 7, last)
     # The signatures never print alone: the table's last two rows go with them if need be.
     keep = (max(table_head + 1, table_last - 1), r + 7)
-    print_as_document(ws, widths=widths, last_row=r + 7, repeat=(table_head, table_head), keep=keep)
+    print_as_document(ws, widths=widths, last_row=r + 7, repeat=(table_head, table_head), keep=[keep])

@@ -60,3 +60,19 @@ def test_the_scale_fits_the_columns_and_never_enlarges() -> None:
     wide = fitting_scale([6, 10, 34, 11, 11, 9, 30, 34])
     assert 60 <= wide < 100
     assert fitting_scale([6, 10, 34, 11, 11, 9, 30, 34, 40]) < wide
+
+
+def test_row_heights_are_read_from_either_xlsxwriter_generation(tmp_path) -> None:
+    import types
+
+    import xlsxwriter
+
+    from thidua_xlsx.print_pages import DEFAULT_ROW_PT, _height_pt
+
+    book = xlsxwriter.Workbook(tmp_path / "h.xlsx")
+    ws = book.add_worksheet()
+    ws.set_row(2, 30)
+    old = types.SimpleNamespace(set_rows={2: [30, None, 0, 0, 0]})  # before 3.3: points in a list
+    for sheet in (ws, old):
+        assert (_height_pt(sheet, 2), _height_pt(sheet, 3)) == (30, DEFAULT_ROW_PT)
+    book.close()

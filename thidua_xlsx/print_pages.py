@@ -66,11 +66,18 @@ def print_as_document(
     """Fixed scale and planned page breaks for rows 0..last_row of `ws` (after its rows are set)."""
     scale = fitting_scale(widths)
     capacity = (A4_LANDSCAPE[1] - (MARGINS["top"] + MARGINS["bottom"]) * 72) * SLACK * 100 / scale
-    heights = []
-    for row in range(last_row + 1):
-        info = ws.row_info.get(row)
-        heights.append(info.height * 0.75 if info is not None and info.height is not None else DEFAULT_ROW_PT)
+    heights = [_height_pt(ws, row) for row in range(last_row + 1)]
     breaks = plan_breaks(heights, capacity=capacity, repeat=repeat, keep=keep)
     ws.set_print_scale(scale)  # instead of fit-to-width, under which Excel ignores the breaks
     ws.set_h_pagebreaks(breaks)
     return breaks
+
+
+def _height_pt(ws: Worksheet, row: int) -> float:
+    """A row's height as set (points), else the default estimate."""
+    rows = getattr(ws, "row_info", None)
+    if rows is not None:  # xlsxwriter 3.3 and later: RowInfo, height in pixels
+        info = rows.get(row)
+        return info.height * 0.75 if info is not None and info.height is not None else DEFAULT_ROW_PT
+    old = getattr(ws, "set_rows", {}).get(row)  # before 3.3: [height in points, format, …]
+    return old[0] if old and old[0] is not None else DEFAULT_ROW_PT

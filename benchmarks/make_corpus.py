@@ -34,14 +34,15 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from thidua_xlsx import __version__
-from thidua_xlsx import labels as L
-from thidua_xlsx.bloc import load_bloc
-from thidua_xlsx.bloc_writer import default_bloc_spec, write_bloc_workbook
-from thidua_xlsx.model import Bloc, Kind
-from thidua_xlsx.ratings import RATING_LABELS
-from thidua_xlsx.sheets import a1
-from thidua_xlsx.template import layout, write_templates
-from thidua_xlsx.template_sheets import data_rows
+from thidua_xlsx.bloc.load import load_bloc
+from thidua_xlsx.bloc.spec import default_bloc_spec
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.grid import a1
+from thidua_xlsx.core.model import Bloc, Kind
+from thidua_xlsx.core.ratings import RATING_LABELS
+from thidua_xlsx.writers.bloc_book import write_bloc_workbook
+from thidua_xlsx.writers.template import layout, write_templates
+from thidua_xlsx.writers.template_sheets import data_rows
 
 CORPUS_FORMAT = 1  # bump when the generator changes: cached corpora are rebuilt
 SEED = 2024

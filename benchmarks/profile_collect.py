@@ -66,12 +66,12 @@ def main() -> None:
 
     from make_corpus import ensure_corpus
 
-    from thidua_xlsx import collector as collect_mod
-    from thidua_xlsx import reader, returns
-    from thidua_xlsx.bloc import load_bloc
-    from thidua_xlsx.inbox import walk_inbox
-    from thidua_xlsx.ranking_writer import write_ranking
-    from thidua_xlsx.report import write_json
+    from thidua_xlsx.bloc.load import load_bloc
+    from thidua_xlsx.intake import collect as collect_mod
+    from thidua_xlsx.intake import reader, returns
+    from thidua_xlsx.intake.inbox import walk_inbox
+    from thidua_xlsx.writers.json_report import write_json
+    from thidua_xlsx.writers.ranking_book import write_ranking
 
     corpus = ensure_corpus(args.n)
     start = time.perf_counter()
@@ -125,7 +125,7 @@ def main() -> None:
     start = time.perf_counter()
     report = collect_mod.assemble(bloc, walk, results)
     T["parent: assemble + evaluate + rank"] = time.perf_counter() - start
-    import thidua_xlsx.ranking_writer as rw
+    import thidua_xlsx.writers.ranking_book as rw
 
     for name in ("_ranking_sheet", "write_detail", "write_targets", "write_titles", "write_checks",
                  "write_submissions", "write_review"):  # fmt: skip

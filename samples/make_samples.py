@@ -239,7 +239,7 @@ STORY = {
 
 def criteria() -> list[tuple[str, Decimal, str]]:
     """Leaves of the default bloc as (code, max, kind), kind one of 'điểm', 'thưởng', 'trừ'."""
-    from thidua_xlsx.bloc_writer import default_bloc_spec
+    from thidua_xlsx.bloc.spec import default_bloc_spec
 
     rows = default_bloc_spec()["criteria"]
     codes = [str(r[0]) for r in rows]
@@ -335,7 +335,7 @@ def _score_cell(value: Any) -> Any:
 def fill(template: Path, out: Path, scores: dict[str, Any], notes: dict[str, str], data: dict[str, Any]) -> None:
     import openpyxl
 
-    from thidua_xlsx import labels as L
+    from thidua_xlsx.core import labels as L
 
     wb = openpyxl.load_workbook(template)
     ws = wb[L.SHEET_SCORES]
@@ -431,9 +431,9 @@ def stamp_times(out_dir: Path | str = HERE) -> None:
 
 def build(out_dir: Path | str = HERE) -> Path:
     """Write out_dir/khoi.xlsx and out_dir/inbox/ afresh; return the inbox."""
-    from thidua_xlsx.bloc import load_bloc
-    from thidua_xlsx.bloc_writer import write_bloc_workbook
-    from thidua_xlsx.template import template_name, write_template
+    from thidua_xlsx.bloc.load import load_bloc
+    from thidua_xlsx.writers.bloc_book import write_bloc_workbook
+    from thidua_xlsx.writers.template import template_name, write_template
 
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)

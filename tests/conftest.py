@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from helpers import SOFFICE, make_bloc, make_templates
 
-from thidua_xlsx.model import Bloc
+from thidua_xlsx.core.model import Bloc
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -14,11 +14,12 @@ from typing import Any
 
 import openpyxl
 
-from thidua_xlsx import labels as L
-from thidua_xlsx.bloc import load_bloc
-from thidua_xlsx.bloc_writer import default_bloc_spec, write_bloc_workbook
-from thidua_xlsx.model import Bloc, Kind
-from thidua_xlsx.template import write_templates
+from thidua_xlsx.bloc.load import load_bloc
+from thidua_xlsx.bloc.spec import default_bloc_spec
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.model import Bloc, Kind
+from thidua_xlsx.writers.bloc_book import write_bloc_workbook
+from thidua_xlsx.writers.template import write_templates
 
 GOOD_DATA: dict[str, Any] = {
     "TS": 20,

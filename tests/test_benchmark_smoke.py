@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 
-from thidua_xlsx import labels as L
+from thidua_xlsx.core import labels as L
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks" / "bench.py"

@@ -16,11 +16,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from thidua_xlsx import labels as L
-from thidua_xlsx.bloc import load_bloc
+from thidua_xlsx.bloc.load import load_bloc
 from thidua_xlsx.cli import main
-from thidua_xlsx.errors import BlocError, Problem
-from thidua_xlsx.model import Bloc, Kind, Threshold
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.errors import BlocError, Problem
+from thidua_xlsx.core.model import Bloc, Kind, Threshold
 
 # Letters only Vietnamese text has: a message in English or without diacritics fails.
 VIETNAMESE = re.compile(r"[ăâđêôơưàáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ]", re.IGNORECASE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from thidua_xlsx.issues import CATALOGUE, Severity
+from thidua_xlsx.core.issues import CATALOGUE, Severity
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "ma-loi.md"

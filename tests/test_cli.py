@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from helpers import GOOD_DATA, fill, full_scores, template_cells
 
 from thidua_xlsx import __version__
-from thidua_xlsx.bloc import load_bloc
+from thidua_xlsx.bloc.load import load_bloc
 from thidua_xlsx.cli import main
-from thidua_xlsx.collector import collect
+from thidua_xlsx.ranking.assemble import collect
 
 
 @pytest.fixture()

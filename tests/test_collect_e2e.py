@@ -14,10 +14,10 @@ import pytest
 from helpers import GOOD_DATA, fill, make_bloc, make_templates, spec
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from thidua_xlsx import labels as L
-from thidua_xlsx.collector import collect
-from thidua_xlsx.ranking_writer import write_ranking
-from thidua_xlsx.report import write_json
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.ranking.assemble import collect
+from thidua_xlsx.writers.json_report import write_json
+from thidua_xlsx.writers.ranking_book import write_ranking
 
 HOSTILE_NAME = '=HYPERLINK("http://example.com","Phòng Hải")'
 CRITERIA = [
@@ -150,7 +150,7 @@ def test_output_is_never_written_into_the_inbox(run) -> None:
 
 
 def test_a_bloc_wider_than_a_sheet_continues_on_further_detail_sheets(run, monkeypatch, tmp_path) -> None:
-    import thidua_xlsx.ranking_sheets as sheets
+    import thidua_xlsx.writers.ranking_sheets as sheets
 
     monkeypatch.setattr(sheets, "MAX_UNIT_COLUMNS", 2)  # stands for Excel's 16,384 columns
     write_ranking(run["report"], tmp_path / "xh.xlsx")
@@ -184,7 +184,7 @@ def _cells_in_order(xml: str, sheet: str) -> None:
 
 @pytest.mark.parametrize("split", [False, True])
 def test_sheets_that_grow_with_the_bloc_are_streamed_in_row_order(run, monkeypatch, tmp_path, split) -> None:
-    import thidua_xlsx.ranking_sheets as sheets
+    import thidua_xlsx.writers.ranking_sheets as sheets
 
     if split:
         monkeypatch.setattr(sheets, "MAX_UNIT_COLUMNS", 2)

@@ -15,9 +15,10 @@ from helpers import fill, full_scores
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from thidua_xlsx import collector as collect_mod
-from thidua_xlsx.pool import run_supervised
-from thidua_xlsx.reader import zip_entries
+from thidua_xlsx.intake import collect as collect_mod
+from thidua_xlsx.intake.pool import run_supervised
+from thidua_xlsx.intake.reader import zip_entries
+from thidua_xlsx.ranking.assemble import collect
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("THIDUA_FUZZ_EXAMPLES", "25")),
@@ -73,7 +74,7 @@ def collect_one(bloc, name: str, data: bytes) -> None:
         inbox = Path(tmp) / "inbox"
         inbox.mkdir()
         (inbox / name).write_bytes(data)
-        report = collect_mod.collect(inbox, bloc, shown_as="inbox")
+        report = collect(inbox, bloc, shown_as="inbox")
     listed = [f for f in report.files if f.path == f"inbox/{name}"]
     assert len(listed) == 1 and len(report.files) == 1
     assert len(report.units) == len(bloc.units)
@@ -116,6 +117,6 @@ def test_mutated_archive_never_breaks_collect(valid, default_bloc, edits) -> Non
         inbox = Path(tmp) / "inbox"
         inbox.mkdir()
         (inbox / "gui.zip").write_bytes(data)
-        report = collect_mod.collect(inbox, default_bloc[1], shown_as="inbox")
+        report = collect(inbox, default_bloc[1], shown_as="inbox")
     paths = [f.path for f in report.files]
     assert "inbox/gui.zip" in paths and len(paths) == len(set(paths))

@@ -19,10 +19,10 @@ from helpers import expected_total, fill, full_scores
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thidua_xlsx import inbox as inbox_mod
-from thidua_xlsx.collector import collect
-from thidua_xlsx.issues import Issue, Severity
-from thidua_xlsx.report import Report, Status
+from thidua_xlsx.core.issues import Issue, Severity
+from thidua_xlsx.core.report import Report, Status
+from thidua_xlsx.intake import inbox as inbox_mod
+from thidua_xlsx.ranking.assemble import collect
 
 FILES = Path(__file__).resolve().parent / "files"
 ERR, WARN, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -193,7 +193,7 @@ def test_xls_with_a_real_password_to_open_cryptoapi(run) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=200), st.booleans())
 def test_the_password_check_never_raises_on_any_filepass(data: bytes, as_stream: bool) -> None:
-    from thidua_xlsx.xls_crypto import filepass_record, opens_with
+    from thidua_xlsx.intake.xls_crypto import filepass_record, opens_with
 
     if as_stream:
         record = filepass_record(data)
@@ -311,7 +311,7 @@ def test_a_real_2_gb_zip_bomb_is_refused_from_its_declared_sizes_unopened(tmp_pa
     """
     import zlib
 
-    import thidua_xlsx.reader as reader
+    import thidua_xlsx.intake.reader as reader
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -400,7 +400,7 @@ def test_a_sheet_too_large_in_a_real_return(default_bloc, default_templates, tmp
 
 def test_the_fast_central_directory_reader_agrees_with_zipfile(tmp_path) -> None:
     """reader.zip_entries replaces zipfile for every return (it is several times cheaper)."""
-    from thidua_xlsx.reader import zip_entries
+    from thidua_xlsx.intake.reader import zip_entries
 
     samples = [f for f in FILES.iterdir() if f.suffix in (".xlsx", ".zip", ".ods")]
     commented = tmp_path / "comment.zip"
@@ -442,7 +442,7 @@ def _misbehave(item: str) -> str:
 
 
 def test_a_worker_that_aborts_hangs_or_raises_costs_only_its_item() -> None:
-    from thidua_xlsx.pool import run_supervised
+    from thidua_xlsx.intake.pool import run_supervised
 
     items = ["a", "abort", "b", "exit", "c", "hang", "d", "raise", "e"]
     seen: list[int] = []
@@ -461,7 +461,7 @@ def test_a_worker_that_aborts_hangs_or_raises_costs_only_its_item() -> None:
 def test_in_batches_a_bad_item_is_found_and_its_batch_mates_are_read() -> None:
     """Large inboxes go to workers in batches: a crash or a hang inside a batch costs only the
     bad file, found by re-reading that batch's files one by one."""
-    from thidua_xlsx.pool import run_supervised
+    from thidua_xlsx.intake.pool import run_supervised
 
     items = [f"f{i}" for i in range(300)]
     items[37], items[150], items[151], items[299] = "abort", "exit", "hang", "raise"
@@ -473,7 +473,7 @@ def test_in_batches_a_bad_item_is_found_and_its_batch_mates_are_read() -> None:
 
 
 def test_workers_that_cannot_start_fail_every_item_with_a_reason(monkeypatch) -> None:
-    from thidua_xlsx import pool
+    from thidua_xlsx.intake import pool
 
     def refuse(*args, **kwargs):
         raise OSError(11, "Resource temporarily unavailable")

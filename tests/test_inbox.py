@@ -19,12 +19,12 @@ import pytest
 from click.testing import CliRunner
 from helpers import expected_total, fill, full_scores
 
-from thidua_xlsx import labels as L
 from thidua_xlsx.cli import main
-from thidua_xlsx.collector import collect
-from thidua_xlsx.inbox import walk_inbox
-from thidua_xlsx.issues import Severity
-from thidua_xlsx.report import Report, Status
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.issues import Severity
+from thidua_xlsx.core.report import Report, Status
+from thidua_xlsx.intake.inbox import walk_inbox
+from thidua_xlsx.ranking.assemble import collect
 
 ERR, WARN = Severity.ERROR, Severity.WARNING
 

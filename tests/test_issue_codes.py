@@ -11,12 +11,12 @@ import openpyxl
 import pytest
 from helpers import GOOD_DATA, fill, full_scores, make_bloc, make_templates, spec, template_cells
 
-from thidua_xlsx import labels as L
-from thidua_xlsx.collector import collect
-from thidua_xlsx.inbox import Source
-from thidua_xlsx.issues import Issue, Severity
-from thidua_xlsx.model import Bloc
-from thidua_xlsx.returns import ReturnData, read_return
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.issues import Issue, Severity
+from thidua_xlsx.core.model import Bloc
+from thidua_xlsx.intake.inbox import Source
+from thidua_xlsx.intake.returns import ReturnData, read_return
+from thidua_xlsx.ranking.assemble import collect
 
 
 def read(path: Path, bloc: Bloc) -> ReturnData:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thidua_xlsx.print_pages import fitting_scale, plan_breaks
+from thidua_xlsx.writers.pages import fitting_scale, plan_breaks
 
 
 def pages(heights: list[float], breaks: list[int]) -> list[range]:
@@ -67,7 +67,7 @@ def test_row_heights_are_read_from_either_xlsxwriter_generation(tmp_path) -> Non
 
     import xlsxwriter
 
-    from thidua_xlsx.print_pages import DEFAULT_ROW_PT, _height_pt
+    from thidua_xlsx.writers.pages import DEFAULT_ROW_PT, _height_pt
 
     book = xlsxwriter.Workbook(tmp_path / "h.xlsx")
     ws = book.add_worksheet()

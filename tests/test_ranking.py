@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thidua_xlsx.numbers import ValueKind, parse_number
-from thidua_xlsx.ranking import eligibility, evaluate, rank_units
-from thidua_xlsx.ratings import Rating
-from thidua_xlsx.report import Meeting, Status, UnitResult
-from thidua_xlsx.text import collation_key
+from thidua_xlsx.core.numbers import ValueKind, parse_number
+from thidua_xlsx.core.ratings import Rating
+from thidua_xlsx.core.report import Meeting, Status, UnitResult
+from thidua_xlsx.core.text import collation_key
+from thidua_xlsx.ranking.rank import eligibility, evaluate, rank_units
 
 NAMES = ["An", "Ăn", "Ân", "Bình", "Dũng", "Đức", "Hòa", "Hoà", "Lan", "Mai", "Mạnh", "Nga", "Ơn", "Ưng", "Yến"]
 

@@ -14,12 +14,12 @@ import pytest
 from test_review import edit
 from test_template_libreoffice import PDFTOTEXT, convert, pdf_pages
 
-from thidua_xlsx import labels as L
-from thidua_xlsx.bloc import load_bloc
-from thidua_xlsx.collector import collect
-from thidua_xlsx.ranking_writer import write_ranking
-from thidua_xlsx.review import apply_review
-from thidua_xlsx.review_sheets import V_AGREED, V_REASON, V_VOTES
+from thidua_xlsx.bloc.load import load_bloc
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.ranking.assemble import collect
+from thidua_xlsx.ranking.review import apply_review
+from thidua_xlsx.writers.ranking_book import write_ranking
+from thidua_xlsx.writers.review_sheets import V_AGREED, V_REASON, V_VOTES
 
 pytestmark = pytest.mark.libreoffice
 

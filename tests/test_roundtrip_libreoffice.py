@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from helpers import GOOD_DATA, SOFFICE, expected_total, fill, full_scores
 
-from thidua_xlsx.collector import collect
-from thidua_xlsx.inbox import Source
-from thidua_xlsx.issues import Severity
-from thidua_xlsx.model import Kind
-from thidua_xlsx.report import Status
-from thidua_xlsx.returns import ReturnData, read_return, totals
+from thidua_xlsx.core.issues import Severity
+from thidua_xlsx.core.model import Kind
+from thidua_xlsx.core.report import Status
+from thidua_xlsx.intake.inbox import Source
+from thidua_xlsx.intake.returns import ReturnData, read_return, totals
+from thidua_xlsx.ranking.assemble import collect
 
 pytestmark = pytest.mark.libreoffice
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from thidua_xlsx import labels as L
-from thidua_xlsx.bloc import load_bloc
-from thidua_xlsx.collector import collect
-from thidua_xlsx.report import Report, Status, UnitResult
+from thidua_xlsx.bloc.load import load_bloc
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.report import Report, Status, UnitResult
+from thidua_xlsx.ranking.assemble import collect
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 

@@ -17,14 +17,14 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from thidua_xlsx import __version__
-from thidua_xlsx import labels as L
 from thidua_xlsx.cli import main
-from thidua_xlsx.inbox import Source
-from thidua_xlsx.model import Bloc, Kind
-from thidua_xlsx.ratings import RATING_LABELS
-from thidua_xlsx.returns import ReturnData, read_return, totals
-from thidua_xlsx.template import template_name
-from thidua_xlsx.text import slug
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.model import Bloc, Kind
+from thidua_xlsx.core.ratings import RATING_LABELS
+from thidua_xlsx.core.text import slug
+from thidua_xlsx.intake.inbox import Source
+from thidua_xlsx.intake.returns import ReturnData, read_return, totals
+from thidua_xlsx.writers.template import template_name
 
 VIETNAMESE = re.compile(r"[ăâđêôơưàáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ]", re.IGNORECASE)
 REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?")

@@ -16,9 +16,9 @@ import pytest
 from helpers import GOOD_DATA, SOFFICE, fill
 from test_template import EXPECTED_90, PLAN_90, read
 
-from thidua_xlsx import labels as L
-from thidua_xlsx.bloc import load_bloc
-from thidua_xlsx.returns import totals
+from thidua_xlsx.bloc.load import load_bloc
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.intake.returns import totals
 
 pytestmark = pytest.mark.libreoffice
 

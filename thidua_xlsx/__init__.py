@@ -8,32 +8,61 @@ write_ranking(report, "xep_hang_2024.xlsx")
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from thidua_xlsx.core.version import VERSION as __version__
+
+if TYPE_CHECKING:  # the public API as type checkers see it; at run time it loads on first use
+    from thidua_xlsx.bloc.load import load_bloc
+    from thidua_xlsx.core.errors import BlocError, ReviewError, ThiduaError
+    from thidua_xlsx.core.issues import Issue, Severity
+    from thidua_xlsx.core.report import Report
+    from thidua_xlsx.intake.collect import check_files
+    from thidua_xlsx.ranking.assemble import collect
+    from thidua_xlsx.ranking.review import apply_review
+    from thidua_xlsx.writers.bloc_book import write_bloc_workbook
+    from thidua_xlsx.writers.json_report import write_json
+    from thidua_xlsx.writers.ranking_book import write_ranking
+    from thidua_xlsx.writers.template import write_templates
 
 # Public API, imported on first use so `thidua-xlsx --help` stays quick.
 _API = {
-    "load_bloc": "bloc",
-    "collect": "collector",
-    "check_files": "collector",
-    "write_ranking": "ranking_writer",
-    "write_json": "report",
-    "Report": "report",
-    "write_bloc_workbook": "bloc_writer",
-    "write_templates": "template",
-    "apply_review": "review",
-    "Issue": "issues",
-    "Severity": "issues",
-    "BlocError": "errors",
-    "ReviewError": "errors",
-    "ThiduaError": "errors",
+    "load_bloc": "bloc.load",
+    "collect": "ranking.assemble",
+    "check_files": "intake.collect",
+    "apply_review": "ranking.review",
+    "write_ranking": "writers.ranking_book",
+    "write_json": "writers.json_report",
+    "write_bloc_workbook": "writers.bloc_book",
+    "write_templates": "writers.template",
+    "Report": "core.report",
+    "Issue": "core.issues",
+    "Severity": "core.issues",
+    "BlocError": "core.errors",
+    "ReviewError": "core.errors",
+    "ThiduaError": "core.errors",
 }
 
-__all__ = ["__version__", *_API]
+__all__ = [
+    "BlocError",
+    "Issue",
+    "Report",
+    "ReviewError",
+    "Severity",
+    "ThiduaError",
+    "__version__",
+    "apply_review",
+    "check_files",
+    "collect",
+    "load_bloc",
+    "write_bloc_workbook",
+    "write_json",
+    "write_ranking",
+    "write_templates",
+]
 
 
 def __getattr__(name: str) -> Any:
     if name in _API:
-        return getattr(importlib.import_module(f".{_API[name]}", __name__), name)
+        return getattr(importlib.import_module(f"thidua_xlsx.{_API[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,19 +18,21 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
-from . import labels as L
-from .bloc import load_bloc
-from .bloc_writer import write_bloc_workbook
-from .collector import check_files, collect
-from .errors import ThiduaError
-from .issues import Issue, Severity
-from .model import Bloc
-from .numbers import vn
-from .report import Report, Status, write_json
-from .returns import ReturnData, totals
-from .review import apply_review
-from .template import write_templates
+from thidua_xlsx.bloc.load import load_bloc
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.errors import ThiduaError
+from thidua_xlsx.core.issues import Issue, Severity
+from thidua_xlsx.core.model import Bloc
+from thidua_xlsx.core.numbers import vn
+from thidua_xlsx.core.report import Report, Status
+from thidua_xlsx.core.version import VERSION as __version__
+from thidua_xlsx.intake.collect import check_files
+from thidua_xlsx.intake.returns import ReturnData, totals
+from thidua_xlsx.ranking.assemble import collect
+from thidua_xlsx.ranking.review import apply_review
+from thidua_xlsx.writers.bloc_book import write_bloc_workbook
+from thidua_xlsx.writers.json_report import write_json
+from thidua_xlsx.writers.template import write_templates
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -324,7 +326,7 @@ def collect_cmd(
     # tens of thousands of objects again and again while the workbook is built (a fifth of
     # the write at 10,000 units).
     gc.freeze()
-    from .ranking_writer import write_ranking  # xlsxwriter is only needed here
+    from thidua_xlsx.writers.ranking_book import write_ranking  # xlsxwriter is only needed here
 
     write_ranking(report, out)
     if json_path is not None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from . import labels as L
-from .bloc_table import BlocTable
-from .errors import Problem
-from .model import Criterion, Kind
-from .numbers import parse_number, vn
-from .sheets import Grid
-from .text import fold
+from thidua_xlsx.bloc.table import BlocTable
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.errors import Problem
+from thidua_xlsx.core.grid import Grid
+from thidua_xlsx.core.model import Criterion, Kind
+from thidua_xlsx.core.numbers import parse_number, vn
+from thidua_xlsx.core.text import fold
 
 _CRITERION_CODE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
 _KINDS = {"diem": Kind.BASE, "thuong": Kind.BONUS, "tru": Kind.DEDUCTION}

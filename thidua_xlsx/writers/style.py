@@ -9,9 +9,9 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from . import labels as L
-from .model import BlocInfo
-from .text import clean
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.model import BlocInfo
+from thidua_xlsx.core.text import clean
 
 FONT = "Times New Roman"
 INPUT_FILL = "#FFF9DB"  # cells a user types into

@@ -6,15 +6,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import issues
-from . import labels as L
-from .errors import Problem, ReviewError
-from .model import Kind
-from .numbers import ValueKind, parse_number, vn
-from .pool import isolated
-from .ranking import rank_units
-from .report import Meeting, Report, Status
-from .review_sheets import (
+from thidua_xlsx.core import issues
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.errors import Problem, ReviewError
+from thidua_xlsx.core.grid import Grid, a1
+from thidua_xlsx.core.model import Kind
+from thidua_xlsx.core.numbers import ValueKind, parse_number, vn
+from thidua_xlsx.core.report import Meeting, Report, Status
+from thidua_xlsx.core.text import clean, fold
+from thidua_xlsx.intake.pool import isolated
+from thidua_xlsx.intake.sheets import open_workbook, read_grid
+from thidua_xlsx.ranking.rank import rank_units
+from thidua_xlsx.writers.review_sheets import (
     MEETING_LABELS,
     NEXT_DEPUTY,
     NEXT_LEADER,
@@ -26,8 +29,6 @@ from .review_sheets import (
     V_SELF,
     V_VOTES,
 )
-from .sheets import Grid, a1, open_workbook, read_grid
-from .text import clean, fold
 
 
 @dataclass

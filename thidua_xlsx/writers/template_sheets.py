@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import xlsxwriter
 
-from . import labels as L
-from .model import Bloc, Kind, Unit
-from .numbers import vn
-from .ratings import RATING_LABELS
-from .sheets import a1
-from .xlsx_style import BOLD_TEXT, HEAD_FILL, INPUT_FILL, PLAIN_TEXT, Styles, fit_height, portrait_a4
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.grid import a1
+from thidua_xlsx.core.model import Bloc, Kind, Unit
+from thidua_xlsx.core.numbers import vn
+from thidua_xlsx.core.ratings import RATING_LABELS
+from thidua_xlsx.writers.style import BOLD_TEXT, HEAD_FILL, INPUT_FILL, PLAIN_TEXT, Styles, fit_height, portrait_a4
 
 DATA_HEAD = 3  # 0-based header row of 'Số liệu'
 RATING_LIST_ROW = DATA_HEAD + len(L.DATA_ROWS) + 3  # first row of the ratings list (column B)

@@ -7,14 +7,12 @@ import enum
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .atomic import write_text
-from .issues import Issue, Severity
-from .model import Bloc
-from .numbers import json_number
-from .ratings import Rating
+from thidua_xlsx.core.issues import Issue, Severity
+from thidua_xlsx.core.model import Bloc
+from thidua_xlsx.core.numbers import json_number
+from thidua_xlsx.core.ratings import Rating
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -186,9 +184,3 @@ class Report:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
-
-
-def write_json(report: Report, path: Path | str) -> Path:
-    """The JSON report (PRODUCT.md §8), written atomically."""
-    write_text(path, report.to_json())
-    return Path(path)

@@ -6,13 +6,13 @@ from typing import Any
 
 import xlsxwriter
 
-from . import labels as L
-from .model import Kind
-from .numbers import vn
-from .print_pages import print_as_document
-from .report import Report, Status
-from .sheets import column_letter
-from .xlsx_style import INPUT_FILL, PLAIN_TEXT, Styles, admin_header, fit_height, num, portrait_a4, put
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.grid import column_letter
+from thidua_xlsx.core.model import Kind
+from thidua_xlsx.core.numbers import vn
+from thidua_xlsx.core.report import Report, Status
+from thidua_xlsx.writers.pages import print_as_document
+from thidua_xlsx.writers.style import INPUT_FILL, PLAIN_TEXT, Styles, admin_header, fit_height, num, portrait_a4, put
 
 # Labels of 'Bình xét' (exact: the review reader finds inputs by them)
 PRESENT = "Số thành viên dự họp"

@@ -10,8 +10,8 @@ from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
-from .numbers import plain, vn
-from .ratings import Rating
+from thidua_xlsx.core.numbers import plain, vn
+from thidua_xlsx.core.ratings import Rating
 
 
 class Kind(enum.Enum):

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
-from . import labels as L
-from .atomic import atomic_path
-from .errors import OutputError
-from .ratings import RATING_LABELS
-from .xlsx_style import (
+from thidua_xlsx.bloc.spec import BlocSpec, default_bloc_spec
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.errors import OutputError
+from thidua_xlsx.core.ratings import RATING_LABELS
+from thidua_xlsx.writers.atomic import atomic_path
+from thidua_xlsx.writers.style import (
     BOLD_TEXT,
     HEAD_FILL,
     INPUT_FILL,
@@ -26,9 +25,6 @@ from .xlsx_style import (
     portrait_a4,
     set_default_font,
 )
-
-BlocSpec = dict[str, Any]
-"""Rows of the bloc workbook as data: {info, units, criteria, titles, awards}."""
 
 HEAD_ROW = 3  # 0-based row of the header of every data sheet
 GUIDE_WIDTH = 90  # LibreOffice does not shrink a lone column wider than the page: keep it narrower
@@ -76,23 +72,6 @@ GUIDE = [
     ("Nếu Excel tự đổi mã 1.10 thành 1.1, hãy định dạng cột Mã là Văn bản (Text) trước "
      "khi nhập.", "text"),
 ]  # fmt: skip
-
-
-DEFAULT_BLOC = "khoi_mac_dinh.json"
-
-
-def default_bloc_spec() -> BlocSpec:
-    """The seed's 2024 bloc, shipped as data in workbook_templates/.
-
-    Installed, that folder is the package thidua_xlsx.workbook_templates; run from a source
-    checkout (python -m pytest in a clone), it is the folder beside the package.
-    """
-    try:
-        text = resources.files("thidua_xlsx.workbook_templates").joinpath(DEFAULT_BLOC).read_text(encoding="utf-8")
-    except ModuleNotFoundError:
-        beside = Path(__file__).resolve().parent.parent / "workbook_templates" / DEFAULT_BLOC
-        text = beside.read_text(encoding="utf-8")
-    return json.loads(text)
 
 
 def _date(value: Any) -> Any:

@@ -7,16 +7,17 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from . import labels as L
-from .bloc_criteria import read_criteria
-from .bloc_table import BlocTable
-from .errors import BlocError, Problem
-from .model import AwardRule, Bloc, BlocInfo, Criterion, Kind, Threshold, TitleRule, Unit
-from .numbers import ValueKind, parse_number, vn
-from .pool import isolated
-from .ratings import RATING_LABELS, parse_rating
-from .sheets import Grid, open_workbook, read_grid
-from .text import clean, fold
+from thidua_xlsx.bloc.criteria import read_criteria
+from thidua_xlsx.bloc.table import BlocTable
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.errors import BlocError, Problem
+from thidua_xlsx.core.grid import Grid
+from thidua_xlsx.core.model import AwardRule, Bloc, BlocInfo, Criterion, Kind, Threshold, TitleRule, Unit
+from thidua_xlsx.core.numbers import ValueKind, parse_number, vn
+from thidua_xlsx.core.ratings import RATING_LABELS, parse_rating
+from thidua_xlsx.core.text import clean, fold
+from thidua_xlsx.intake.pool import isolated
+from thidua_xlsx.intake.sheets import open_workbook, read_grid
 
 _UNIT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")
 _THRESHOLD = re.compile(r"^(>=|≥|>|<=|≤|<)?\s*(.+)$")

@@ -8,13 +8,13 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from . import labels as L
-from .issues import Severity
-from .model import Kind
-from .numbers import vn
-from .ratings import Rating
-from .report import Report, Status, UnitResult
-from .xlsx_style import PLAIN_TEXT, SECTION_FILL, Styles, fit_height, num, portrait_a4, put
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.issues import Severity
+from thidua_xlsx.core.model import Kind
+from thidua_xlsx.core.numbers import vn
+from thidua_xlsx.core.ratings import Rating
+from thidua_xlsx.core.report import Report, Status, UnitResult
+from thidua_xlsx.writers.style import PLAIN_TEXT, SECTION_FILL, Styles, fit_height, num, portrait_a4, put
 
 PASS, FAIL, UNKNOWN = "Đạt", "Không đạt", "Thiếu số liệu"
 FIT_WIDE = 24  # beyond this many unit columns, pages would be unreadable at one page wide

@@ -11,12 +11,13 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from . import __version__
-from . import labels as L
-from .atomic import atomic_path
-from .issues import Severity
-from .print_pages import print_as_document
-from .ranking_sheets import (
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.issues import Severity
+from thidua_xlsx.core.report import Report, Status, UnitResult
+from thidua_xlsx.core.version import VERSION as __version__
+from thidua_xlsx.writers.atomic import atomic_path
+from thidua_xlsx.writers.pages import print_as_document
+from thidua_xlsx.writers.ranking_sheets import (
     detail_chunks,
     write_checks,
     write_detail,
@@ -24,9 +25,18 @@ from .ranking_sheets import (
     write_targets,
     write_titles,
 )
-from .report import Report, Status, UnitResult
-from .review_sheets import write_minutes, write_review
-from .xlsx_style import PLAIN_TEXT, Styles, admin_header, fit_height, num, portrait_a4, put, set_default_font, signature
+from thidua_xlsx.writers.review_sheets import write_minutes, write_review
+from thidua_xlsx.writers.style import (
+    PLAIN_TEXT,
+    Styles,
+    admin_header,
+    fit_height,
+    num,
+    portrait_a4,
+    put,
+    set_default_font,
+    signature,
+)
 
 COLUMNS = [
     ("STT", 5), ("Hạng", 7), ("Mã đơn vị", 10), ("Tên đơn vị", 34), ("Điểm chuẩn", 9),

@@ -15,12 +15,28 @@ from pathlib import Path
 
 import python_calamine as pc
 
-from . import issues
-from .containers import OLE_MAGIC, ZIP_MAGIC, ZipEntry, ole_directory, ole_stream_names, random_access, zip_entries
-from .inbox import MAX_FILE_BYTES, MAX_RATIO, MAX_UNPACKED_BYTES, ArchiveTooLarge, Source, source_bytes
-from .issues import Issue
-from .sheets import MAX_CELLS, MAX_COLS, MAX_ROWS, Grid, rows_to_read
-from .xls_crypto import filepass_record, opens_with
+from thidua_xlsx.core import issues
+from thidua_xlsx.core.grid import Grid
+from thidua_xlsx.core.issues import Issue
+from thidua_xlsx.intake.containers import (
+    OLE_MAGIC,
+    ZIP_MAGIC,
+    ZipEntry,
+    ole_directory,
+    ole_stream_names,
+    random_access,
+    zip_entries,
+)
+from thidua_xlsx.intake.inbox import (
+    MAX_FILE_BYTES,
+    MAX_RATIO,
+    MAX_UNPACKED_BYTES,
+    ArchiveTooLarge,
+    Source,
+    source_bytes,
+)
+from thidua_xlsx.intake.sheets import MAX_CELLS, MAX_COLS, MAX_ROWS, rows_to_read
+from thidua_xlsx.intake.xls_crypto import filepass_record, opens_with
 
 _NOT_ZIP = ("file-unreadable", "tệp bị hỏng hoặc bị cắt cụt (có thể tải về chưa hết)")
 

@@ -6,16 +6,16 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import issues
-from . import labels as L
-from .inbox import Source
-from .issues import Issue, Severity
-from .model import Bloc, Kind, Unit
-from .numbers import ValueKind, parse_number, vn
-from .ratings import RATING_LABELS, Rating, parse_rating
-from .reader import Book, Unreadable, open_book
-from .sheets import Grid, a1
-from .text import clean, fold, fold_compact
+from thidua_xlsx.core import issues
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.grid import Grid, a1
+from thidua_xlsx.core.issues import Issue, Severity
+from thidua_xlsx.core.model import Bloc, Kind, Unit
+from thidua_xlsx.core.numbers import ValueKind, parse_number, vn
+from thidua_xlsx.core.ratings import RATING_LABELS, Rating, parse_rating
+from thidua_xlsx.core.text import clean, fold, fold_compact
+from thidua_xlsx.intake.inbox import Source
+from thidua_xlsx.intake.reader import Book, Unreadable, open_book
 
 _CODE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .errors import Problem
-from .numbers import ValueKind, parse_number
-from .sheets import Grid, a1
-from .text import clean, fold
+from thidua_xlsx.core.errors import Problem
+from thidua_xlsx.core.grid import Grid, a1
+from thidua_xlsx.core.numbers import ValueKind, parse_number
+from thidua_xlsx.core.text import clean, fold
 
 
 class BlocTable:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from .text import fold, fold_compact
+from thidua_xlsx.core.text import fold, fold_compact
 
 
 class Rating(enum.IntEnum):

@@ -15,8 +15,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import issues
-from .issues import Issue
+from thidua_xlsx.core import issues
+from thidua_xlsx.core.issues import Issue
 
 SPREADSHEET_EXTS = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 ARCHIVE_EXTS = {".zip"}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .model import AwardRule, Bloc, Threshold, TitleRule
-from .numbers import vn
-from .ratings import Rating
-from .report import Meeting, Status, UnitResult
-from .text import collation_key
+from thidua_xlsx.core.model import AwardRule, Bloc, Threshold, TitleRule
+from thidua_xlsx.core.numbers import vn
+from thidua_xlsx.core.ratings import Rating
+from thidua_xlsx.core.report import Meeting, Status, UnitResult
+from thidua_xlsx.core.text import collation_key
 
 
 def _exact_share(part: Decimal, whole: Decimal) -> Decimal:

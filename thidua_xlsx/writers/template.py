@@ -12,16 +12,15 @@ from pathlib import Path
 
 import xlsxwriter
 
-from . import __version__
-from . import labels as L
-from .atomic import atomic_path
-from .errors import OutputError, ThiduaError
-from .model import Bloc, Kind, Unit
-from .numbers import plain, vn
-from .sheets import a1
-from .template_sheets import write_data_sheet, write_guide_sheet, write_meta_sheet
-from .text import slug
-from .xlsx_style import (
+from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.errors import OutputError, ThiduaError
+from thidua_xlsx.core.grid import a1
+from thidua_xlsx.core.model import Bloc, Kind, Unit
+from thidua_xlsx.core.numbers import plain, vn
+from thidua_xlsx.core.text import slug
+from thidua_xlsx.core.version import VERSION as __version__
+from thidua_xlsx.writers.atomic import atomic_path
+from thidua_xlsx.writers.style import (
     BOLD_TEXT,
     INPUT_FILL,
     PLAIN_TEXT,
@@ -33,6 +32,7 @@ from .xlsx_style import (
     portrait_a4,
     set_default_font,
 )
+from thidua_xlsx.writers.template_sheets import write_data_sheet, write_guide_sheet, write_meta_sheet
 
 HEAD = 7  # 0-based row of the score table's header
 COLS = (9, 52, 10, 11, 30)  # widths of Mã | Nội dung | Điểm tối đa | Điểm tự chấm | Giải trình

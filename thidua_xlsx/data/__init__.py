@@ -1,0 +1,1 @@
+"""Package data: the shipped default bloc (khoi_mac_dinh.json)."""

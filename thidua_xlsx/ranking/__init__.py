@@ -1,0 +1,1 @@
+"""From returns to standings: targets, titles, ranks with real ties, proposals, and the review meeting's decisions."""

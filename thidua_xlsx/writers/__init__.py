@@ -1,0 +1,1 @@
+"""Everything written for people: templates, the bloc and ranking workbooks, the JSON report; atomically."""

@@ -16,10 +16,10 @@ from test_template_libreoffice import PDFTOTEXT, convert, pdf_pages
 
 from thidua_xlsx.bloc.load import load_bloc
 from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.labels import V_AGREED, V_REASON, V_VOTES
 from thidua_xlsx.ranking.assemble import collect
 from thidua_xlsx.ranking.review import apply_review
 from thidua_xlsx.writers.ranking_book import write_ranking
-from thidua_xlsx.writers.review_sheets import V_AGREED, V_REASON, V_VOTES
 
 pytestmark = pytest.mark.libreoffice
 

@@ -15,10 +15,10 @@ from helpers import GOOD_DATA, fill, full_scores, make_bloc, make_templates
 from thidua_xlsx.cli import main
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.errors import ReviewError
+from thidua_xlsx.core.labels import NEXT_DEPUTY, NEXT_LEADER, PRESENT, V_AGREED, V_CODE, V_REASON, V_VOTES
 from thidua_xlsx.ranking.assemble import collect
 from thidua_xlsx.ranking.review import apply_review
 from thidua_xlsx.writers.ranking_book import write_ranking
-from thidua_xlsx.writers.review_sheets import NEXT_DEPUTY, NEXT_LEADER, PRESENT, V_AGREED, V_CODE, V_REASON, V_VOTES
 
 # Units and the share of the maximum they score (bonus 0): VHTT and NV tie at 90.
 PLAN = {"VHTT": "0.9", "NV": "0.9", "TP": "0.95", "YT": "0.8", "GDDT": "0.85"}

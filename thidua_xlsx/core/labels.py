@@ -105,5 +105,14 @@ R_REVIEW = "Bình xét"
 R_MINUTES = "Biên bản"
 RANKING_SHEETS = (R_RANKING, R_DETAIL, R_TARGETS, R_TITLES, R_CHECKS, R_SUBMISSIONS, R_REVIEW)
 
+# 'Bình xét': the meeting's inputs, found by these labels by the review reader
+PRESENT = "Số thành viên dự họp"
+NEXT_LEADER = "Khối trưởng năm sau"
+NEXT_DEPUTY = "Khối phó năm sau"
+MEETING_LABELS = (PRESENT, NEXT_LEADER, NEXT_DEPUTY)
+V_CODE, V_NAME, V_SELF = "Mã đơn vị", "Tên đơn vị", "Tổng điểm tự chấm"
+V_AGREED, V_REASON, V_VOTES = "Điểm khối thống nhất", "Lý do điều chỉnh", "Số phiếu suy tôn"
+REVIEW_HEADERS = [V_CODE, V_NAME, V_SELF, V_AGREED, V_REASON, V_VOTES]
+
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"

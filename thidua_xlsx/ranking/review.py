@@ -17,18 +17,6 @@ from thidua_xlsx.core.text import clean, fold
 from thidua_xlsx.intake.pool import isolated
 from thidua_xlsx.intake.sheets import open_workbook, read_grid
 from thidua_xlsx.ranking.rank import rank_units
-from thidua_xlsx.writers.review_sheets import (
-    MEETING_LABELS,
-    NEXT_DEPUTY,
-    NEXT_LEADER,
-    PRESENT,
-    REVIEW_HEADERS,
-    V_AGREED,
-    V_CODE,
-    V_REASON,
-    V_SELF,
-    V_VOTES,
-)
 
 
 @dataclass
@@ -112,7 +100,7 @@ def _label_cells(grid: Grid) -> dict[str, tuple[int, int]]:
     for r in range(min(grid.height, 40)):
         for c, value in enumerate(grid.rows[r]):
             text = clean(value)
-            for label in MEETING_LABELS:
+            for label in L.MEETING_LABELS:
                 if label not in found and fold(text) == fold(label):
                     found[label] = (r, c + 1)  # the input is right of its label
     return found
@@ -138,21 +126,21 @@ def _inputs(grid: Grid, report: Report, problems: list[Problem]) -> ReviewInput:
         r, c = cells[label]
         return a1(r, c), grid.value(r, c)
 
-    cell, raw = where(PRESENT)
+    cell, raw = where(L.PRESENT)
     present = 0
     if cell:
         parsed = parse_number(raw)
         if parsed.kind is ValueKind.EMPTY:
-            problems.append(Problem(sheet, cell, f"chưa nhập '{PRESENT}'."))
+            problems.append(Problem(sheet, cell, f"chưa nhập '{L.PRESENT}'."))
         elif (
             parsed.value is None or parsed.value != parsed.value.to_integral_value() or not 1 <= parsed.value <= n_units
         ):
-            problems.append(Problem(sheet, cell, f"'{PRESENT}' phải là số nguyên từ 1 đến {n_units}, "
+            problems.append(Problem(sheet, cell, f"'{L.PRESENT}' phải là số nguyên từ 1 đến {n_units}, "
                                     f"không phải \"{clean(raw)}\"."))  # fmt: skip
         else:
             present = int(parsed.value)
     chosen: dict[str, str | None] = {}
-    for label in (NEXT_LEADER, NEXT_DEPUTY):
+    for label in (L.NEXT_LEADER, L.NEXT_DEPUTY):
         cell, raw = where(label)
         text = clean(raw)
         chosen[label] = None
@@ -161,27 +149,27 @@ def _inputs(grid: Grid, report: Report, problems: list[Problem]) -> ReviewInput:
             if code is None:
                 problems.append(Problem(sheet, cell, f'{label.lower()} "{text}" không phải đơn vị của khối.'))
             chosen[label] = code
-    if chosen[NEXT_LEADER] and chosen[NEXT_LEADER] == chosen[NEXT_DEPUTY]:
-        problems.append(Problem(sheet, cells[NEXT_DEPUTY] and a1(*cells[NEXT_DEPUTY]),
+    if chosen[L.NEXT_LEADER] and chosen[L.NEXT_LEADER] == chosen[L.NEXT_DEPUTY]:
+        problems.append(Problem(sheet, cells[L.NEXT_DEPUTY] and a1(*cells[L.NEXT_DEPUTY]),
                                 "khối trưởng và khối phó năm sau phải là hai đơn vị khác nhau."))  # fmt: skip
-    out = ReviewInput(present=present, leader=chosen[NEXT_LEADER], deputy=chosen[NEXT_DEPUTY])
-    found = grid.find_header(REVIEW_HEADERS)
+    out = ReviewInput(present=present, leader=chosen[L.NEXT_LEADER], deputy=chosen[L.NEXT_DEPUTY])
+    found = grid.find_header(L.REVIEW_HEADERS)
     if found is None:
-        problems.append(Problem(sheet, None, "không tìm thấy bảng có các cột " + ", ".join(REVIEW_HEADERS) + "."))
+        problems.append(Problem(sheet, None, "không tìm thấy bảng có các cột " + ", ".join(L.REVIEW_HEADERS) + "."))
         return out
     head, cols = found
     scale = report.bloc.info.base_total + report.bloc.kind_max(Kind.BONUS)
     for r in range(head + 1, grid.height):
-        code_text = grid.text(r, cols[V_CODE])
+        code_text = grid.text(r, cols[L.V_CODE])
         if not code_text:
             continue
         code = _unit_from(code_text, report)
         if code is None:
-            problems.append(Problem(sheet, a1(r, cols[V_CODE]), f'mã đơn vị "{code_text}" không có trong khối.'))
+            problems.append(Problem(sheet, a1(r, cols[L.V_CODE]), f'mã đơn vị "{code_text}" không có trong khối.'))
             continue
-        shown = parse_number(grid.value(r, cols[V_SELF])).value
-        agreed_cell = a1(r, cols[V_AGREED])
-        parsed = parse_number(grid.value(r, cols[V_AGREED]))
+        shown = parse_number(grid.value(r, cols[L.V_SELF])).value
+        agreed_cell = a1(r, cols[L.V_AGREED])
+        parsed = parse_number(grid.value(r, cols[L.V_AGREED]))
         agreed = parsed.value
         if parsed.kind is ValueKind.NOT_NUMBER:
             problems.append(Problem(sheet, agreed_cell, f"điểm thống nhất của {code} phải là số."))
@@ -189,13 +177,13 @@ def _inputs(grid: Grid, report: Report, problems: list[Problem]) -> ReviewInput:
         elif agreed is not None and not 0 <= agreed <= scale:
             problems.append(Problem(sheet, agreed_cell, f"điểm thống nhất của {code} là {vn(agreed)}, "
                                     f"ngoài thang điểm 0 đến {vn(scale)}."))  # fmt: skip
-        reason = grid.text(r, cols[V_REASON])
+        reason = grid.text(r, cols[L.V_REASON])
         if agreed is not None and agreed != shown and not reason:
-            problems.append(Problem(sheet, a1(r, cols[V_REASON]), f"điểm của {code} được đổi từ "
+            problems.append(Problem(sheet, a1(r, cols[L.V_REASON]), f"điểm của {code} được đổi từ "
                                     f"{vn(shown) if shown is not None else 'trống'} thành {vn(agreed)} "
                                     "nhưng chưa ghi lý do điều chỉnh."))  # fmt: skip
-        votes_cell = a1(r, cols[V_VOTES])
-        pv = parse_number(grid.value(r, cols[V_VOTES]))
+        votes_cell = a1(r, cols[L.V_VOTES])
+        pv = parse_number(grid.value(r, cols[L.V_VOTES]))
         votes: int | None = None
         if pv.kind is not ValueKind.EMPTY:
             v = pv.value
@@ -207,7 +195,7 @@ def _inputs(grid: Grid, report: Report, problems: list[Problem]) -> ReviewInput:
             else:
                 votes = int(v)
         if code in out.units:
-            problems.append(Problem(sheet, a1(r, cols[V_CODE]), f"đơn vị {code} có hai dòng."))
+            problems.append(Problem(sheet, a1(r, cols[L.V_CODE]), f"đơn vị {code} có hai dòng."))
             continue
         out.units[code] = UnitReview(code, shown, agreed, reason, votes, r)
     return out

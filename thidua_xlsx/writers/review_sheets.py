@@ -14,15 +14,15 @@ from thidua_xlsx.core.report import Report, Status
 from thidua_xlsx.writers.pages import print_as_document
 from thidua_xlsx.writers.style import INPUT_FILL, PLAIN_TEXT, Styles, admin_header, fit_height, num, portrait_a4, put
 
-# Labels of 'Bình xét' (exact: the review reader finds inputs by them)
-PRESENT = "Số thành viên dự họp"
-NEXT_LEADER = "Khối trưởng năm sau"
-NEXT_DEPUTY = "Khối phó năm sau"
-MEETING_LABELS = (PRESENT, NEXT_LEADER, NEXT_DEPUTY)
-V_CODE, V_NAME, V_SELF = "Mã đơn vị", "Tên đơn vị", "Tổng điểm tự chấm"
-V_AGREED, V_REASON, V_VOTES = "Điểm khối thống nhất", "Lý do điều chỉnh", "Số phiếu suy tôn"
-REVIEW_HEADERS = [V_CODE, V_NAME, V_SELF, V_AGREED, V_REASON, V_VOTES]
-REVIEW_COLS = [("STT", 5), (V_CODE, 11), (V_NAME, 38), (V_SELF, 12), (V_AGREED, 13), (V_REASON, 44), (V_VOTES, 11)]
+REVIEW_COLS = [
+    ("STT", 5),
+    (L.V_CODE, 11),
+    (L.V_NAME, 38),
+    (L.V_SELF, 12),
+    (L.V_AGREED, 13),
+    (L.V_REASON, 44),
+    (L.V_VOTES, 11),
+]
 LABEL_COL, INPUT_COL = 2, 3  # each meeting input sits right of its label
 FIRST_INPUT_ROW = 4
 HEAD = 8
@@ -50,11 +50,11 @@ def write_review(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
     input_fmt = st.cell(locked=False, bg_color=INPUT_FILL, align="center")
     meeting = report.meeting
     defaults = {
-        PRESENT: meeting.present if meeting else None,
-        NEXT_LEADER: _name(report, meeting.next_leader) if meeting else None,
-        NEXT_DEPUTY: _name(report, meeting.next_deputy) if meeting else None,
+        L.PRESENT: meeting.present if meeting else None,
+        L.NEXT_LEADER: _name(report, meeting.next_leader) if meeting else None,
+        L.NEXT_DEPUTY: _name(report, meeting.next_deputy) if meeting else None,
     }
-    for i, label in enumerate(MEETING_LABELS):
+    for i, label in enumerate(L.MEETING_LABELS):
         r = FIRST_INPUT_ROW + i
         ws.write_string(r, LABEL_COL, label, st.cell(bold=True, align="right"))
         ws.merge_range(r, INPUT_COL, r, INPUT_COL + 1, "", input_fmt)
@@ -62,10 +62,10 @@ def write_review(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
     present_cell = f"${column_letter(INPUT_COL)}${FIRST_INPUT_ROW + 1}"
     ws.data_validation(FIRST_INPUT_ROW, INPUT_COL, FIRST_INPUT_ROW, INPUT_COL, {
         "validate": "integer", "criteria": "between", "minimum": 1, "maximum": max(len(units), 1),
-        "input_title": PRESENT, "input_message": f"Số đơn vị thành viên có mặt (1 đến {len(units)}).",
+        "input_title": L.PRESENT, "input_message": f"Số đơn vị thành viên có mặt (1 đến {len(units)}).",
         "error_title": "Số không hợp lệ", "error_message": f"Nhập số nguyên từ 1 đến {len(units)}.",
     })  # fmt: skip
-    for r, label in ((FIRST_INPUT_ROW + 1, NEXT_LEADER), (FIRST_INPUT_ROW + 2, NEXT_DEPUTY)):
+    for r, label in ((FIRST_INPUT_ROW + 1, L.NEXT_LEADER), (FIRST_INPUT_ROW + 2, L.NEXT_DEPUTY)):
         ws.data_validation(r, INPUT_COL, r, INPUT_COL, {
             "validate": "list", "source": name_list,
             "input_title": label, "input_message": "Chọn một đơn vị trong danh sách.",
@@ -91,13 +91,13 @@ def write_review(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
     if units:
         ws.data_validation(first, 4, end, 4, {
             "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": float(scale),
-            "input_title": V_AGREED,
+            "input_title": L.V_AGREED,
             "input_message": f"Để trống nếu giữ điểm tự chấm. Điểm từ 0 đến {vn(scale)}; đổi điểm phải ghi lý do.",
             "error_title": "Điểm không hợp lệ", "error_message": f"Điểm từ 0 đến {vn(scale)}.",
         })  # fmt: skip
         ws.data_validation(first, 6, end, 6, {
             "validate": "integer", "criteria": "between", "minimum": 0, "maximum": "=" + present_cell,
-            "input_title": V_VOTES, "input_message": "Số phiếu suy tôn: số nguyên, không quá số thành viên dự họp.",
+            "input_title": L.V_VOTES, "input_message": "Số phiếu suy tôn: số nguyên, không quá số thành viên dự họp.",
             "error_title": "Số phiếu không hợp lệ",
             "error_message": "Số phiếu là số nguyên từ 0 đến số thành viên dự họp.",
         })  # fmt: skip
@@ -198,8 +198,8 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
     r += 1
     ws.merge_range(r, 0, r, last, "III. BẦU KHỐI TRƯỞNG, KHỐI PHÓ NĂM SAU", st(bold=True))
     r += 1
-    for label, code in ((NEXT_LEADER, meeting.next_leader if meeting else None),
-                        (NEXT_DEPUTY, meeting.next_deputy if meeting else None)):  # fmt: skip
+    for label, code in ((L.NEXT_LEADER, meeting.next_leader if meeting else None),
+                        (L.NEXT_DEPUTY, meeting.next_deputy if meeting else None)):  # fmt: skip
         ws.merge_range(r, 0, r, last, f"{label}: {_name(report, code) or '(chưa bầu)'}.", st())
         r += 1
     r += 1

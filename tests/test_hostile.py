@@ -424,66 +424,6 @@ def test_the_fast_central_directory_reader_agrees_with_zipfile(tmp_path) -> None
     assert checked >= 15
 
 
-# Supervised reading: a reader that aborts, hangs or cannot start costs only its file ------------
-
-
-def _misbehave(item: str) -> str:
-    import os as _os
-
-    if item == "abort":
-        _os.abort()  # what calamine does when an allocation fails
-    if item == "exit":
-        _os._exit(3)
-    if item == "hang":
-        time.sleep(60)
-    if item == "raise":
-        raise MemoryError("boom")
-    return item.upper()
-
-
-def test_a_worker_that_aborts_hangs_or_raises_costs_only_its_item() -> None:
-    from thidua_xlsx.intake.pool import run_supervised
-
-    items = ["a", "abort", "b", "exit", "c", "hang", "d", "raise", "e"]
-    seen: list[int] = []
-    started = time.monotonic()
-    out = run_supervised(
-        _misbehave, items, fail=lambda item, why: f"fail:{item}:{why}", workers=2, timeout=2,
-        on_result=lambda i, _r: seen.append(i),
-    )  # fmt: skip
-    assert time.monotonic() - started < 20
-    assert out[0::2] == ["A", "B", "C", "D", "E"]
-    assert out[1] == "fail:abort:crash" and out[3] == "fail:exit:crash" and out[5] == "fail:hang:timeout"
-    assert out[7].startswith("fail:raise:MemoryError")
-    assert sorted(seen) == list(range(len(items)))
-
-
-def test_in_batches_a_bad_item_is_found_and_its_batch_mates_are_read() -> None:
-    """Large inboxes go to workers in batches: a crash or a hang inside a batch costs only the
-    bad file, found by re-reading that batch's files one by one."""
-    from thidua_xlsx.intake.pool import run_supervised
-
-    items = [f"f{i}" for i in range(300)]
-    items[37], items[150], items[151], items[299] = "abort", "exit", "hang", "raise"
-    out = run_supervised(_misbehave, items, fail=lambda item, why: f"fail:{item}:{why}", workers=2, timeout=2)
-    assert [x for x in out if x.startswith("fail")] == [
-        "fail:abort:crash", "fail:exit:crash", "fail:hang:timeout", "fail:raise:MemoryError: boom"
-    ]  # fmt: skip
-    assert all(out[i] == items[i].upper() for i in range(300) if i not in (37, 150, 151, 299))
-
-
-def test_workers_that_cannot_start_fail_every_item_with_a_reason(monkeypatch) -> None:
-    from thidua_xlsx.intake import pool
-
-    def refuse(*args, **kwargs):
-        raise OSError(11, "Resource temporarily unavailable")
-
-    monkeypatch.setattr(pool._Worker, "__init__", refuse)
-    monkeypatch.setattr(pool.time, "sleep", lambda _s: None)
-    out = pool.run_supervised(_misbehave, ["a", "b"], fail=lambda item, why: (item, why), workers=2)
-    assert out == [("a", "không khởi động được tiến trình đọc tệp"), ("b", "không khởi động được tiến trình đọc tệp")]
-
-
 def test_a_workbook_in_a_zip_is_held_to_the_file_size_limit(tmp_path, monkeypatch, default_bloc) -> None:
     """Declared over the limit: refused from the header. Declared under it but larger in fact
     (a lying header): zipfile reads no more than declared, and the check of the data fails."""

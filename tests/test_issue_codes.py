@@ -251,7 +251,7 @@ def test_duplicate_and_missing_through_collect(default_bloc, default_templates, 
     dup = [i for i in report.issues if i.code == "duplicate-return"]
     assert len(dup) == 1 and dup[0].file.endswith("NV cu.xlsx") and dup[0].severity is Severity.WARNING
     nv = next(u for u in report.units if u.code == "NV")
-    assert nv.file.endswith("NV moi.xlsx") and nv.unused == [str(inbox / "NV cu.xlsx")]
+    assert nv.file.endswith("NV moi.xlsx") and nv.unused == (str(inbox / "NV cu.xlsx"),)
     missing = {i.unit for i in report.issues if i.code == "unit-missing"}
     assert missing == {u.code for u in bloc.units} - {"NV"}
     assert all(i.severity is Severity.ERROR for i in report.issues if i.code == "unit-missing")

@@ -128,24 +128,37 @@ def test_title_eligibility(default_bloc, title, changes, expected, words) -> Non
 
 def test_targets(default_bloc) -> None:
     _, bloc = default_bloc
-    u = UnitResult(code="X", name="X", status=Status.RANKED, data=data(LDTT=Decimal(18), CSTD=Decimal(2)))
-    evaluate(bloc, u)
+    u = evaluate(bloc, data(LDTT=Decimal(18), CSTD=Decimal(2)))
     # 18/20 = 90 % meets "≥ 90 %"; 2/18 = 11.11 % misses 15 %
     assert u.targets_met == {"ldtt": True, "cstd": False, "unit_rating": True, "party_rating": True}
     assert u.ldtt_share == Decimal("90.00") and u.cstd_share == Decimal("11.11")
-    u = UnitResult(code="Y", name="Y", status=Status.RANKED, data=data(TS=None, XLTCD=Rating.HTNV))
-    evaluate(bloc, u)
+    u = evaluate(bloc, data(TS=None, XLTCD=Rating.HTNV))
     assert u.targets_met["ldtt"] is None and u.targets_met["party_rating"] is False
 
 
-def ranked_unit(code: str, name: str, total: str, **changes) -> UnitResult:
-    return UnitResult(code=code, name=name, status=Status.RANKED, total=Decimal(total), data=data(**changes))
+def ranked_unit(code: str, name: str, total: str, *, votes: int | None = None, **changes) -> tuple[str, ...]:
+    return (code, name, total, votes, changes)
 
 
 def run(bloc, units, meeting=None):
-    for u in units:
-        evaluate(bloc, u)
-    return {u.code: u for u in rank_units(bloc, units, meeting=meeting)}
+    """Rank units given as ranked_unit(...), each evaluated from its data as collect does."""
+    made = []
+    for code, name, total, votes, changes in units:
+        ev = evaluate(bloc, data(**changes))
+        made.append(
+            UnitResult(
+                code=code,
+                name=name,
+                status=Status.RANKED,
+                total=Decimal(total),
+                votes=votes,
+                data=data(**changes),
+                rating=ev.rating,
+                eligible=ev.eligible,
+                eligibility_notes=ev.eligibility_notes,
+            )  # fmt: skip
+        )
+    return {u.code: u for u in rank_units(bloc, made, meeting=meeting)}
 
 
 def test_proposals_follow_rank_and_title(default_bloc) -> None:
@@ -188,8 +201,11 @@ def test_tie_across_a_proposal_boundary_is_flagged_for_a_vote(default_bloc) -> N
 
 def test_final_ranking_breaks_ties_by_votes_and_gates_proposals(default_bloc) -> None:
     _, bloc = default_bloc
-    units = [ranked_unit("A", "A", "96"), ranked_unit("B", "B", "96"), ranked_unit("C", "C", "90")]
-    units[0].votes, units[1].votes, units[2].votes = 5, 9, 4
+    units = [
+        ranked_unit("A", "A", "96", votes=5),
+        ranked_unit("B", "B", "96", votes=9),
+        ranked_unit("C", "C", "90", votes=4),
+    ]
     got = run(bloc, units, Meeting(present=10, next_leader=None, next_deputy=None))
     assert (got["B"].rank, got["A"].rank, got["C"].rank) == (1, 2, 3)
     assert not got["A"].tie

@@ -18,7 +18,7 @@ from thidua_xlsx.core.issues import Severity
 from thidua_xlsx.core.model import Kind
 from thidua_xlsx.core.report import Status
 from thidua_xlsx.intake.inbox import Source
-from thidua_xlsx.intake.returns import ReturnData, read_return, totals
+from thidua_xlsx.intake.returns import Evidence, ReturnData, read_return, totals
 from thidua_xlsx.ranking.assemble import collect
 
 pytestmark = pytest.mark.libreoffice
@@ -96,7 +96,7 @@ def test_libreoffice_resave_reads_the_same(saved, default_bloc, code: str, label
     original = read(saved[code]["openpyxl"], bloc)
     again = read(saved[code][label], bloc)
     assert _summary(again) == _summary(original)
-    assert again.identified_by == "form"
+    assert again.identified_by is Evidence.FORM
 
 
 def test_awkward_decimals_total_exactly(saved, default_bloc) -> None:

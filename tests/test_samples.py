@@ -93,7 +93,7 @@ def test_exactly_the_intended_issues(report: Report, copy: Path) -> None:
 def test_duplicate_newest_used(report: Report) -> None:
     nv = _units(report)[ms.STORY["duplicate"]]
     assert nv.file == f"inbox/{_file_of('NV')}"
-    assert nv.unused == [f"inbox/{_file_of('NV', index=0)}"]
+    assert nv.unused == (f"inbox/{_file_of('NV', index=0)}",)
     entries = {e.path: e for e in report.files}
     assert entries[nv.unused[0]].used is False and entries[nv.file].used is True
     assert len(report.files) == sum(len(p.returns) for p in ms.PLAN)

@@ -23,7 +23,7 @@ from thidua_xlsx.core.model import Bloc, Kind
 from thidua_xlsx.core.ratings import RATING_LABELS
 from thidua_xlsx.core.text import slug
 from thidua_xlsx.intake.inbox import Source
-from thidua_xlsx.intake.returns import ReturnData, read_return, totals
+from thidua_xlsx.intake.returns import Evidence, ReturnData, read_return, totals
 from thidua_xlsx.writers.template import template_name
 
 VIETNAMESE = re.compile(r"[ăâđêôơưàáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ]", re.IGNORECASE)
@@ -469,7 +469,7 @@ def test_round_trip_exact_totals(default_bloc, default_templates, tmp_path) -> N
     _, bloc = default_bloc
     path = fill(default_templates["VHTT"], tmp_path / "VHTT.xlsx", PLAN_90, GOOD_DATA)
     r = read(path, bloc)
-    assert r.unit == "VHTT" and r.identified_by == "form" and not r.errors, [i.message for i in r.issues]
+    assert r.unit == "VHTT" and r.identified_by is Evidence.FORM and not r.errors, [i.message for i in r.issues]
     assert r.scores == {code: Decimal(str(v)) for code, v in PLAN_90.items()}
     assert totals(bloc, r.scores) == EXPECTED_90
     assert r.data["TS"] == 20 and r.data["LDTT"] == 19

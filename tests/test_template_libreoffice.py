@@ -18,7 +18,7 @@ from test_template import EXPECTED_90, PLAN_90, read
 
 from thidua_xlsx.bloc.load import load_bloc
 from thidua_xlsx.core import labels as L
-from thidua_xlsx.intake.returns import totals
+from thidua_xlsx.intake.returns import Evidence, totals
 
 pytestmark = pytest.mark.libreoffice
 
@@ -126,7 +126,7 @@ def test_libreoffice_status_names_what_is_missing(lo) -> None:
 def test_libreoffice_resaves_read_back_to_the_same_numbers(lo, default_bloc, fmt) -> None:
     _, bloc = default_bloc
     r = read(lo[fmt]["VHTT"], bloc)
-    assert r.unit == "VHTT" and r.identified_by == "form" and not r.errors, [i.message for i in r.issues]
+    assert r.unit == "VHTT" and r.identified_by is Evidence.FORM and not r.errors, [i.message for i in r.issues]
     assert r.scores == {code: Decimal(str(v)) for code, v in PLAN_90.items()}
     assert totals(bloc, r.scores) == EXPECTED_90
     assert r.data == read(lo["original"]["VHTT"], bloc).data

@@ -27,6 +27,7 @@ from thidua_xlsx.core.numbers import vn
 from thidua_xlsx.core.report import Report, Status
 from thidua_xlsx.core.version import VERSION as __version__
 from thidua_xlsx.intake.collect import check_files
+from thidua_xlsx.intake.inbox import check_inbox
 from thidua_xlsx.intake.returns import ReturnData, totals
 from thidua_xlsx.ranking.assemble import collect
 from thidua_xlsx.ranking.review import apply_review
@@ -243,7 +244,8 @@ def check(files: tuple[Path, ...], config: Path | None) -> None:
     """
     config = find_config(config, near=files[0].parent if files else None)
     bloc = load_bloc(config)
-    results, walk = check_files(files, bloc)
+    intake = check_files(files, bloc)
+    walk = intake.walk
     any_error = False
     for issue in walk.issues:
         click.echo(f"{issue.file}:")
@@ -252,7 +254,7 @@ def check(files: tuple[Path, ...], config: Path | None) -> None:
     for p in walk.passed:
         if not p.reason.startswith("tệp nén"):
             click.echo(f"{p.display}: bỏ qua ({p.reason})")
-    for r in results:
+    for r in intake.returns:
         any_error |= _print_check(bloc, r)
     sys.exit(EXIT_PROBLEMS if any_error else EXIT_OK)
 
@@ -261,7 +263,7 @@ def _print_check(bloc: Bloc, r: ReturnData) -> bool:
     unit = bloc.unit_by_code.get(r.unit or "")
     who = f"{unit.name} ({unit.code})" if unit else "không rõ đơn vị"
     errors = r.errors
-    warnings = sum(1 for i in r.issues if i.severity is Severity.WARNING)
+    warnings = r.warnings
     head = f"{r.file} — {who}: "
     if not errors and not warnings:
         head += "không có lỗi."
@@ -304,10 +306,7 @@ def collect_cmd(
     Thư mục INBOX chỉ được đọc, không bị ghi hay đổi tên. Mã thoát 1 nếu có đơn vị chưa nộp hoặc
     có lỗi (bảng xếp hạng vẫn được ghi).
     """
-    if not inbox.exists():
-        raise ThiduaError(f"Không tìm thấy thư mục {inbox}.")
-    if not inbox.is_dir():
-        raise ThiduaError(f"{inbox} không phải là thư mục. Dùng 'thidua-xlsx check {inbox}' để kiểm tra một tệp.")
+    check_inbox(inbox)  # before looking for the bloc workbook beside it
     config = find_config(config, near=inbox)
     bloc = load_bloc(config)
     year = bloc.info.year

@@ -16,7 +16,7 @@ from thidua_xlsx.core.model import AwardRule, Bloc, BlocInfo, Criterion, Kind, T
 from thidua_xlsx.core.numbers import ValueKind, parse_number, vn
 from thidua_xlsx.core.ratings import RATING_LABELS, parse_rating
 from thidua_xlsx.core.text import clean, fold
-from thidua_xlsx.intake.pool import isolated
+from thidua_xlsx.intake.pool import Failed, Failure, isolated
 from thidua_xlsx.intake.sheets import open_workbook, read_grid
 
 _UNIT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")
@@ -42,8 +42,9 @@ def load_bloc(path: Path | str) -> Bloc:
     return result
 
 
-def _crashed(path: Path, why: str) -> BlocError:
-    return BlocError(f"Không đọc được tệp khối thi đua {path}: tệp hỏng hoặc quá lớn ({why}).")
+def _crashed(path: Path, why: Failed) -> BlocError:
+    detail = "đọc quá lâu" if why.kind is Failure.TIMEOUT else why.detail or "trình đọc dừng bất thường"
+    return BlocError(f"Không đọc được tệp khối thi đua {path}: tệp hỏng hoặc quá lớn ({detail}).")
 
 
 def _load_or_error(path: Path) -> Bloc | BlocError:
@@ -110,7 +111,12 @@ def _units(grid: Grid, problems: list[Problem]) -> tuple[Unit, ...]:
     return tuple(out)
 
 
-def _date(raw: object) -> dt.date | str | None:
+class _NotADate(ValueError):
+    pass
+
+
+def _date(raw: object) -> dt.date | None:
+    """A date cell, or text dd/mm/yyyy; None when blank; _NotADate otherwise."""
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):
@@ -124,105 +130,125 @@ def _date(raw: object) -> dt.date | str | None:
             return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         except ValueError:
             pass
-    return "invalid"
+    raise _NotADate(text)
+
+
+class _Settings:
+    """The 'Thông tin khối' sheet: one setting a row, found by its label, read with problems noted."""
+
+    def __init__(self, grid: Grid, problems: list[Problem]) -> None:
+        self.s = s = BlocTable(grid, L.INFO_HEADERS, problems)
+        self.found: dict[str, int] = {}
+        keys = {fold(k): k for k in L.INFO_KEYS}
+        for r in s.rows():
+            key = keys.get(fold(s.text(r, L.INFO_ITEM)))
+            if key and key in self.found:  # which of two values is meant cannot be guessed
+                first = s.cell(self.found[key], L.INFO_ITEM)
+                s.add(s.cell(r, L.INFO_ITEM), f"mục '{key}' bị lặp (đã có ở ô {first}); xóa một dòng.")
+            elif key:
+                self.found[key] = r
+
+    def value(self, key: str) -> object:
+        return self.s.raw(self.found[key], L.INFO_VALUE) if key in self.found else None
+
+    def where(self, key: str) -> str | None:
+        return self.s.cell(self.found[key], L.INFO_VALUE) if key in self.found else None
+
+    def add(self, key: str, message: str) -> None:
+        self.s.add(self.where(key), message)
+
+    def absent(self, key: str) -> str:
+        if key in self.found:
+            return f"chưa nhập '{key}'"
+        return f"thiếu dòng '{key}' ở cột '{L.INFO_ITEM}'"
+
+    def text(self, key: str, *, required: bool = False) -> str:
+        text = clean(self.value(key))
+        if required and not text:
+            self.add(key, f"{self.absent(key)}.")
+        return text
+
+    def number(
+        self, key: str, default: Decimal | None = None, *, required: bool = False, low: int = 0, high: int | None = None
+    ) -> Decimal | None:
+        raw = self.value(key)
+        parsed = parse_number(raw)
+        if parsed.kind is ValueKind.EMPTY:
+            if required:
+                self.add(key, f"{self.absent(key)}; cần một số.")
+            return default
+        if parsed.value is None:
+            self.add(key, f"'{key}' phải là một số, không phải \"{clean(raw)}\".")
+            return default
+        if parsed.value < low or (high is not None and parsed.value > high):
+            self.add(key, f"'{key}' phải nằm trong khoảng {low} đến {high}.")
+        elif high == 100 and 0 < parsed.value < 1:
+            self.add(key, _FRACTION.format(label=key, value=vn(parsed.value)))
+        return parsed.value
+
+    def share(self, key: str, default: Decimal) -> Decimal:
+        """A percentage with a default for blank or unreadable cells."""
+        value = self.number(key, default, high=100)
+        return default if value is None else value
+
+    def year(self) -> int:
+        value = self.number(L.I_YEAR, required=True, low=1900, high=2200)
+        if value is None:
+            return 0
+        if value != value.to_integral_value():
+            self.add(L.I_YEAR, "'Năm' phải là số nguyên, ví dụ 2024.")
+        return int(value)
+
+    def unit(self, key: str, units: tuple[Unit, ...]) -> str:
+        """A setting naming a unit by its code (the leader): the code as the 'Đơn vị' sheet writes it."""
+        code = clean(self.value(key))
+        codes = {u.code.upper(): u.code for u in units}
+        if code and units:
+            if code.upper() not in codes:
+                self.add(key, f"khối trưởng \"{code}\" không phải mã của đơn vị nào trong trang 'Đơn vị'.")
+            else:
+                code = codes[code.upper()]
+        return code
+
+    def deadline(self) -> dt.date | None:
+        try:
+            return _date(self.value(L.I_DEADLINE))
+        except _NotADate:
+            self.add(L.I_DEADLINE, "'Hạn nộp' phải là ngày, ví dụ 30/12/2024.")
+            return None
+
+    def base_total(self, criteria: tuple[Criterion, ...]) -> Decimal:
+        base_total = self.number(L.I_BASE_TOTAL, required=True)
+        base_sum = sum((c.max for c in criteria if c.is_leaf and c.kind is Kind.BASE), Decimal(0))
+        if base_total is not None and criteria and base_sum != base_total:
+            self.add(L.I_BASE_TOTAL, f"'Tổng điểm chuẩn' là {vn(base_total)} nhưng điểm tối đa của các tiêu chí "
+                     f"loại 'điểm' cộng lại bằng {vn(base_sum)}.")  # fmt: skip
+        return base_total if base_total is not None else base_sum
 
 
 def _info(
     grid: Grid, problems: list[Problem], units: tuple[Unit, ...], criteria: tuple[Criterion, ...]
 ) -> BlocInfo | None:
-    s = BlocTable(grid, L.INFO_HEADERS, problems)
-    found: dict[str, int] = {}
-    keys = {fold(k): k for k in L.INFO_KEYS}
-    for r in s.rows():
-        key = keys.get(fold(s.text(r, L.INFO_ITEM)))
-        if key and key in found:  # which of two values is meant cannot be guessed
-            s.add(s.cell(r, L.INFO_ITEM), f"mục '{key}' bị lặp (đã có ở ô {s.cell(found[key], L.INFO_ITEM)}); "
-                  "xóa một dòng.")  # fmt: skip
-        elif key:
-            found[key] = r
-    if s.head is None:
+    """The bloc's settings; None when the sheet has no header. Maxima are checked only when
+    every criterion's maximum is known (`criteria` empty otherwise)."""
+    s = _Settings(grid, problems)
+    if s.s.head is None:
         return None
-
-    def value(key: str) -> object:
-        return s.raw(found[key], L.INFO_VALUE) if key in found else None
-
-    def where(key: str) -> str | None:
-        return s.cell(found[key], L.INFO_VALUE) if key in found else None
-
-    def absent(key: str) -> str:
-        if key in found:
-            return f"chưa nhập '{key}'"
-        return f"thiếu dòng '{key}' ở cột '{L.INFO_ITEM}'"
-
-    def need_text(key: str) -> str:
-        text = clean(value(key))
-        if not text:
-            s.add(where(key), f"{absent(key)}.")
-        return text
-
-    def number(
-        key: str,
-        default: Decimal | None = None,
-        *,
-        required: bool = False,
-        low: int = 0,
-        high: int | None = None,
-    ) -> Decimal | None:
-        raw = value(key)
-        parsed = parse_number(raw)
-        if parsed.kind is ValueKind.EMPTY:
-            if required:
-                s.add(where(key), f"{absent(key)}; cần một số.")
-            return default
-        if parsed.value is None:
-            s.add(where(key), f"'{key}' phải là một số, không phải \"{clean(raw)}\".")
-            return default
-        if parsed.value < low or (high is not None and parsed.value > high):
-            s.add(where(key), f"'{key}' phải nằm trong khoảng {low} đến {high}.")
-        elif high == 100 and 0 < parsed.value < 1:
-            s.add(where(key), _FRACTION.format(label=key, value=vn(parsed.value)))
-        return parsed.value
-
-    name = need_text(L.I_NAME)
-    year_value = number(L.I_YEAR, required=True, low=1900, high=2200)
-    year = 0
-    if year_value is not None:
-        if year_value != year_value.to_integral_value():
-            s.add(where(L.I_YEAR), "'Năm' phải là số nguyên, ví dụ 2024.")
-        year = int(year_value)
-    leader = clean(value(L.I_LEADER))
-    codes = {u.code.upper(): u.code for u in units}
-    if leader and units:
-        if leader.upper() not in codes:
-            s.add(where(L.I_LEADER), f"khối trưởng \"{leader}\" không phải mã của đơn vị nào "
-                  "trong trang 'Đơn vị'.")  # fmt: skip
-        else:
-            leader = codes[leader.upper()]
-    deadline = _date(value(L.I_DEADLINE))
-    if deadline == "invalid":
-        s.add(where(L.I_DEADLINE), "'Hạn nộp' phải là ngày, ví dụ 30/12/2024.")
-        deadline = None
-    base_total = number(L.I_BASE_TOTAL, required=True)
-    base_sum = sum((c.max for c in criteria if c.is_leaf and c.kind is Kind.BASE), Decimal(0))
-    if base_total is not None and criteria and base_sum != base_total:
-        s.add(where(L.I_BASE_TOTAL), f"'Tổng điểm chuẩn' là {vn(base_total)} nhưng điểm tối đa "
-              f"của các tiêu chí loại 'điểm' cộng lại bằng {vn(base_sum)}.")  # fmt: skip
-    info = BlocInfo(
-        name=name,
-        year=year,
-        governing_body=clean(value(L.I_GOVERNING)),
-        leader=leader,
-        place=clean(value(L.I_PLACE)),
-        deadline=deadline if isinstance(deadline, dt.date) else None,
-        base_total=base_total if base_total is not None else base_sum,
-        ldtt_min=number(L.I_LDTT_MIN, high=100),
-        cstd_target=number(L.I_CSTD_TARGET, high=100),
-        signer=clean(value(L.I_SIGNER)),
-        signer_title=clean(value(L.I_SIGNER_TITLE)),
-        vote_share_min=number(L.I_VOTE_SHARE, Decimal(50), high=100),
-        template_password=clean(value(L.I_PASSWORD)),
+    return BlocInfo(
+        name=s.text(L.I_NAME, required=True),
+        year=s.year(),
+        governing_body=s.text(L.I_GOVERNING),
+        leader=s.unit(L.I_LEADER, units),
+        place=s.text(L.I_PLACE),
+        deadline=s.deadline(),
+        base_total=s.base_total(criteria),
+        ldtt_min=s.number(L.I_LDTT_MIN, high=100),
+        cstd_target=s.number(L.I_CSTD_TARGET, high=100),
+        signer=s.text(L.I_SIGNER),
+        signer_title=s.text(L.I_SIGNER_TITLE),
+        vote_share_min=s.share(L.I_VOTE_SHARE, Decimal(50)),
+        template_password=s.text(L.I_PASSWORD),
     )
-    return info
 
 
 def _threshold(s: BlocTable, r: int, label: str, *, percent: bool, lower_bound: bool) -> Threshold | None:

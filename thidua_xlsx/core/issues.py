@@ -20,9 +20,52 @@ class Severity(enum.Enum):
         return {"error": 0, "warning": 1, "info": 2}[self.value]
 
 
+class Code(str, enum.Enum):
+    """Every issue code: stable, kebab-case, the same in the JSON report and the catalogue."""
+
+    FILE_UNREADABLE = "file-unreadable"
+    FILE_PASSWORD = "file-password"
+    FILE_PASSWORD_MODIFY = "file-password-modify"
+    FILE_NOT_SPREADSHEET = "file-not-spreadsheet"
+    FILE_TOO_LARGE = "file-too-large"
+    ARCHIVE_UNREADABLE = "archive-unreadable"
+    SHEET_TOO_LARGE = "sheet-too-large"
+    FILE_SKIPPED = "file-skipped"
+    UNIT_UNIDENTIFIED = "unit-unidentified"
+    UNIT_UNKNOWN = "unit-unknown"
+    FORM_COPIED = "form-copied"
+    OTHER_BLOC = "other-bloc"
+    OTHER_YEAR = "other-year"
+    FINGERPRINT_MISMATCH = "fingerprint-mismatch"
+    DUPLICATE_RETURN = "duplicate-return"
+    UNIT_MISSING = "unit-missing"
+    SHEET_MISSING = "sheet-missing"
+    CRITERION_MISSING = "criterion-missing"
+    CRITERION_EXTRA = "criterion-extra"
+    CRITERION_DUPLICATE = "criterion-duplicate"
+    MAX_EDITED = "max-edited"
+    SCORE_MISSING = "score-missing"
+    SCORE_NOT_NUMBER = "score-not-number"
+    SCORE_NEGATIVE = "score-negative"
+    SCORE_ABOVE_MAX = "score-above-max"
+    SCORE_TEXT_NUMBER = "score-text-number"
+    TOTAL_MISMATCH = "total-mismatch"
+    DATA_MISSING = "data-missing"
+    DATA_INVALID = "data-invalid"
+    DATA_INCONSISTENT = "data-inconsistent"
+    DATA_TEXT_NUMBER = "data-text-number"
+    RATING_INVALID = "rating-invalid"
+    REVIEW_SELF_CHANGED = "review-self-changed"
+    REVIEW_UNIT_ABSENT = "review-unit-absent"
+    REVIEW_SCORE_UNUSED = "review-score-unused"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 @dataclass(frozen=True, slots=True)
 class IssueType:
-    code: str
+    code: Code
     severity: Severity
     meaning: str  # what happened, for the catalogue
     fix: str  # what the unit (or the bloc leader) should do
@@ -33,125 +76,125 @@ ERR, WARN, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 _TYPES = [
     # Files that cannot be read at all
-    IssueType("file-unreadable", ERR, "Tệp hỏng hoặc không phải bảng tính đọc được.",
+    IssueType(Code.FILE_UNREADABLE, ERR, "Tệp hỏng hoặc không phải bảng tính đọc được.",
               "Mở lại tệp bằng Excel/LibreOffice, lưu lại dạng .xlsx rồi gửi lại.",
               "Không đọc được tệp: {detail}. Hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi gửi lại."),
-    IssueType("file-password", ERR, "Tệp có mật khẩu mở.",
+    IssueType(Code.FILE_PASSWORD, ERR, "Tệp có mật khẩu mở.",
               "Gỡ mật khẩu mở tệp (File > Info > Protect Workbook) rồi gửi lại.",
               "Tệp có mật khẩu mở nên không đọc được. Hãy gỡ mật khẩu mở tệp rồi gửi lại."),
-    IssueType("file-password-modify", ERR,
+    IssueType(Code.FILE_PASSWORD_MODIFY, ERR,
               "Tệp .xls có mật khẩu sửa hoặc khóa cấu trúc sổ: Excel mở không cần mật khẩu nhưng đã mã hóa tệp.",
               "Mở tệp bằng Excel, bỏ mật khẩu sửa (Save As > Tools > General Options) và khóa sổ (Review > Protect Workbook), lưu dạng .xlsx rồi gửi lại.",
               "Tệp .xls có mật khẩu sửa hoặc khóa cấu trúc sổ nên đã được Excel mã hóa (Excel mở không hỏi mật khẩu) và không đọc được. Hãy bỏ mật khẩu sửa và khóa sổ, lưu dạng .xlsx rồi gửi lại."),
-    IssueType("file-not-spreadsheet", ERR, "Tệp không phải bảng tính (trang web, CSV, văn bản, Word, PDF…) bị đặt đuôi bảng tính.",
+    IssueType(Code.FILE_NOT_SPREADSHEET, ERR, "Tệp không phải bảng tính (trang web, CSV, văn bản, Word, PDF…) bị đặt đuôi bảng tính.",
               "Mở tệp mẫu gốc, nhập điểm và lưu dạng .xlsx (không 'Save as Web page' hay CSV).",
               "Tệp là {kind} được đặt đuôi {ext}, không phải bảng tính. Hãy nhập điểm vào mẫu gốc và lưu dạng .xlsx."),
-    IssueType("file-too-large", ERR, "Tệp (hoặc nội dung giải nén) vượt giới hạn kích thước.",
+    IssueType(Code.FILE_TOO_LARGE, ERR, "Tệp (hoặc nội dung giải nén) vượt giới hạn kích thước.",
               "Gửi lại đúng tệp mẫu tự chấm điểm; không chèn ảnh, dữ liệu lớn.",
               "Tệp bị từ chối vì quá lớn: {detail}. Hãy gửi lại đúng tệp mẫu tự chấm điểm."),
-    IssueType("archive-unreadable", ERR, "Tệp nén hỏng, bị cắt cụt, lồng quá nhiều lớp, hoặc không phải .zip (RAR, 7-Zip).",
+    IssueType(Code.ARCHIVE_UNREADABLE, ERR, "Tệp nén hỏng, bị cắt cụt, lồng quá nhiều lớp, hoặc không phải .zip (RAR, 7-Zip).",
               "Nén lại thành .zip và gửi lại, hoặc gửi riêng tệp bảng tính.",
               "Không mở được tệp nén: {detail}. Hãy gửi lại tệp nén hoặc gửi riêng tệp bảng tính."),
-    IssueType("sheet-too-large", ERR, "Trang tính có số dòng hoặc số cột vượt giới hạn.",
+    IssueType(Code.SHEET_TOO_LARGE, ERR, "Trang tính có số dòng hoặc số cột vượt giới hạn.",
               "Xóa dữ liệu thừa ngoài bảng rồi gửi lại.",
               "Trang tính '{sheet}' quá lớn ({detail}); chỉ đọc phần đầu. Hãy xóa dữ liệu thừa ngoài bảng."),
-    IssueType("file-skipped", INFO, "Tệp không phải bảng tính nên bị bỏ qua.",
+    IssueType(Code.FILE_SKIPPED, INFO, "Tệp không phải bảng tính nên bị bỏ qua.",
               "Không cần làm gì nếu đây không phải bảng tự chấm điểm.",
               "Bỏ qua tệp không phải bảng tính ({reason})."),
     # Identification
-    IssueType("unit-unidentified", ERR, "Không xác định được tệp của đơn vị nào.",
+    IssueType(Code.UNIT_UNIDENTIFIED, ERR, "Không xác định được tệp của đơn vị nào.",
               "Dùng đúng tệp mẫu được gửi, hoặc ghi tên đơn vị ở đầu bảng và đặt tên tệp theo mã đơn vị.",
               "Không xác định được đây là bảng tự chấm của đơn vị nào{detail}. Hãy dùng đúng tệp mẫu khối gửi."),
-    IssueType("unit-unknown", ERR, "Mã đơn vị trong tệp không có trong khối.",
+    IssueType(Code.UNIT_UNKNOWN, ERR, "Mã đơn vị trong tệp không có trong khối.",
               "Dùng đúng mẫu của đơn vị mình; khối trưởng kiểm tra danh sách đơn vị.",
               "Mã đơn vị \"{code}\" trong tệp không có trong danh sách đơn vị của khối."),
-    IssueType("form-copied", WARN, "Tệp không còn trang '_thidua' của mẫu; đơn vị được nhận ra theo tên hoặc mã.",
+    IssueType(Code.FORM_COPIED, WARN, "Tệp không còn trang '_thidua' của mẫu; đơn vị được nhận ra theo tên hoặc mã.",
               "Lần sau dùng đúng tệp mẫu được gửi, không chép bảng sang tệp mới.",
               "Tệp không phải mẫu gốc (thiếu trang '_thidua'); đã nhận ra đơn vị {unit} theo {how}."),
-    IssueType("other-bloc", ERR, "Tệp là mẫu của khối thi đua khác.",
+    IssueType(Code.OTHER_BLOC, ERR, "Tệp là mẫu của khối thi đua khác.",
               "Dùng mẫu của khối này.",
               "Tệp là mẫu của khối \"{got}\", không phải \"{want}\". Hãy dùng mẫu của khối này."),
-    IssueType("other-year", ERR, "Tệp là mẫu của năm khác.",
+    IssueType(Code.OTHER_YEAR, ERR, "Tệp là mẫu của năm khác.",
               "Dùng mẫu năm nay.",
               "Tệp là mẫu năm {got}, không phải năm {want}. Hãy chấm điểm trên mẫu năm {want}."),
-    IssueType("fingerprint-mismatch", WARN, "Tiêu chí trong mẫu khác tiêu chí hiện hành của khối (mẫu cũ).",
+    IssueType(Code.FINGERPRINT_MISMATCH, WARN, "Tiêu chí trong mẫu khác tiêu chí hiện hành của khối (mẫu cũ).",
               "Chấm lại trên mẫu mới nhất nếu khối trưởng yêu cầu.",
               "Mẫu được tạo với bộ tiêu chí khác bộ hiện hành; các dòng được đối chiếu theo mã."),
-    IssueType("duplicate-return", WARN, "Đơn vị gửi nhiều tệp; chỉ dùng tệp mới nhất.",
+    IssueType(Code.DUPLICATE_RETURN, WARN, "Đơn vị gửi nhiều tệp; chỉ dùng tệp mới nhất.",
               "Khối trưởng xóa bản cũ khỏi thư mục nếu không cần.",
               "Đơn vị {unit} có nhiều tệp; tệp này không được dùng vì đã có tệp mới hơn: {used}."),
-    IssueType("unit-missing", ERR, "Đơn vị chưa nộp bảng tự chấm điểm.",
+    IssueType(Code.UNIT_MISSING, ERR, "Đơn vị chưa nộp bảng tự chấm điểm.",
               "Đơn vị gửi bảng tự chấm điểm cho khối trưởng.",
               "Đơn vị {unit} ({name}) chưa nộp bảng tự chấm điểm."),
     # Structure of the return
-    IssueType("sheet-missing", ERR, "Thiếu trang tính của mẫu.",
+    IssueType(Code.SHEET_MISSING, ERR, "Thiếu trang tính của mẫu.",
               "Dùng đúng tệp mẫu, không xóa hay đổi tên trang tính.",
               "Không tìm thấy trang '{sheet}' (hoặc bảng có dòng tiêu đề {headers})."),
-    IssueType("criterion-missing", ERR, "Thiếu dòng của một tiêu chí chấm điểm.",
+    IssueType(Code.CRITERION_MISSING, ERR, "Thiếu dòng của một tiêu chí chấm điểm.",
               "Thêm lại dòng tiêu chí (hoặc chấm trên mẫu gốc).",
               "Thiếu dòng tiêu chí {code} \"{text}\"; không tính được tổng điểm."),
-    IssueType("criterion-extra", WARN, "Có dòng mang mã tiêu chí không có trong khối; điểm ở dòng này không được tính.",
+    IssueType(Code.CRITERION_EXTRA, WARN, "Có dòng mang mã tiêu chí không có trong khối; điểm ở dòng này không được tính.",
               "Xóa dòng thêm vào, hoặc hỏi khối trưởng.",
               "Dòng mã \"{code}\" không phải tiêu chí của khối; điểm ở dòng này không được tính."),
-    IssueType("criterion-duplicate", ERR, "Một mã tiêu chí xuất hiện hai lần.",
+    IssueType(Code.CRITERION_DUPLICATE, ERR, "Một mã tiêu chí xuất hiện hai lần.",
               "Xóa dòng bị lặp.",
               "Mã tiêu chí {code} xuất hiện lần nữa (đã có ở ô {first})."),
-    IssueType("max-edited", WARN, "Điểm tối đa của tiêu chí bị sửa khác với khối.",
+    IssueType(Code.MAX_EDITED, WARN, "Điểm tối đa của tiêu chí bị sửa khác với khối.",
               "Không sửa cột 'Điểm tối đa'; điểm được kiểm tra theo điểm tối đa của khối.",
               "Điểm tối đa của tiêu chí {code} bị sửa thành {got}; khối quy định {want}."),
     # Scores
-    IssueType("score-missing", ERR, "Tiêu chí chưa chấm điểm.",
+    IssueType(Code.SCORE_MISSING, ERR, "Tiêu chí chưa chấm điểm.",
               "Nhập điểm tự chấm (nhập 0 nếu không đạt).",
               "Tiêu chí {code} chưa có điểm tự chấm. Nhập điểm từ 0 đến {max} (nhập 0 nếu không đạt)."),
-    IssueType("score-not-number", ERR, "Điểm tự chấm không phải là số.",
+    IssueType(Code.SCORE_NOT_NUMBER, ERR, "Điểm tự chấm không phải là số.",
               "Nhập điểm bằng số.",
               "Điểm tiêu chí {code} là \"{value}\", không phải số. Nhập điểm bằng số từ 0 đến {max}."),
-    IssueType("score-negative", ERR, "Điểm tự chấm âm.",
+    IssueType(Code.SCORE_NEGATIVE, ERR, "Điểm tự chấm âm.",
               "Nhập điểm từ 0 trở lên (điểm trừ cũng nhập số dương).",
               "Điểm tiêu chí {code} là {value}, nhỏ hơn 0. Nhập điểm từ 0 đến {max} (điểm trừ nhập số dương)."),
-    IssueType("score-above-max", ERR, "Điểm tự chấm lớn hơn điểm tối đa.",
+    IssueType(Code.SCORE_ABOVE_MAX, ERR, "Điểm tự chấm lớn hơn điểm tối đa.",
               "Sửa điểm về trong khoảng 0 đến điểm tối đa.",
               "Điểm tiêu chí {code} là {value}, lớn hơn điểm tối đa {max}. Sửa lại trong khoảng 0 đến {max}."),
-    IssueType("score-text-number", WARN, "Điểm được nhập dạng văn bản; đã đọc thành số.",
+    IssueType(Code.SCORE_TEXT_NUMBER, WARN, "Điểm được nhập dạng văn bản; đã đọc thành số.",
               "Nhập điểm dạng số để bảng tự cộng đúng.",
               "Điểm tiêu chí {code} được nhập dạng văn bản \"{value}\"; đã đọc là {parsed}."),
-    IssueType("total-mismatch", INFO, "Tổng điểm lưu trong tệp khác tổng tính lại từ các ô điểm.",
+    IssueType(Code.TOTAL_MISMATCH, INFO, "Tổng điểm lưu trong tệp khác tổng tính lại từ các ô điểm.",
               "Không cần làm gì: tổng điểm luôn được tính lại từ các ô điểm.",
               "Tổng điểm lưu trong tệp là {cached}, tính lại từ các ô điểm là {total}; dùng {total}."),
     # Data sheet
-    IssueType("data-missing", ERR, "Thiếu số liệu ở trang 'Số liệu'.",
+    IssueType(Code.DATA_MISSING, ERR, "Thiếu số liệu ở trang 'Số liệu'.",
               "Nhập số liệu còn thiếu.",
               "Chưa có số liệu {code} ({text})."),
-    IssueType("data-invalid", ERR, "Số liệu không hợp lệ (không phải số nguyên không âm).",
+    IssueType(Code.DATA_INVALID, ERR, "Số liệu không hợp lệ (không phải số nguyên không âm).",
               "Nhập số nguyên không âm.",
               "Số liệu {code} là \"{value}\"; {rule}."),
-    IssueType("data-inconsistent", ERR, "Số liệu mâu thuẫn (ví dụ số LĐTT lớn hơn tổng số người).",
+    IssueType(Code.DATA_INCONSISTENT, ERR, "Số liệu mâu thuẫn (ví dụ số LĐTT lớn hơn tổng số người).",
               "Kiểm tra và sửa lại số liệu.",
               "{detail}"),
-    IssueType("data-text-number", WARN, "Số liệu được nhập dạng văn bản; đã đọc thành số.",
+    IssueType(Code.DATA_TEXT_NUMBER, WARN, "Số liệu được nhập dạng văn bản; đã đọc thành số.",
               "Nhập số liệu dạng số.",
               "Số liệu {code} được nhập dạng văn bản \"{value}\"; đã đọc là {parsed}."),
-    IssueType("rating-invalid", ERR, "Xếp loại không phải một trong bốn mức.",
+    IssueType(Code.RATING_INVALID, ERR, "Xếp loại không phải một trong bốn mức.",
               "Chọn xếp loại trong danh sách.",
               "Xếp loại {code} là \"{value}\", không phải một trong bốn mức: {choices}."),
     # Review round (bình xét)
-    IssueType("review-self-changed", WARN, "Đơn vị gửi lại tệp sau khi có bảng bình xét; điểm tự chấm đã đổi.",
+    IssueType(Code.REVIEW_SELF_CHANGED, WARN, "Đơn vị gửi lại tệp sau khi có bảng bình xét; điểm tự chấm đã đổi.",
               "Khối trưởng xem lại; điểm khối đã thống nhất vẫn được giữ.",
               "Điểm tự chấm của {unit} đã đổi từ {shown} (lúc họp) thành {now} (tệp gửi lại); giữ điểm khối đã thống nhất."),
-    IssueType("review-unit-absent", WARN, "Đơn vị không có dòng trong bảng bình xét.",
+    IssueType(Code.REVIEW_UNIT_ABSENT, WARN, "Đơn vị không có dòng trong bảng bình xét.",
               "Khối trưởng kiểm tra lại bảng bình xét.",
               "Đơn vị {unit} không có dòng trong trang 'Bình xét'; giữ điểm tự chấm, 0 phiếu suy tôn."),
-    IssueType("review-score-unused", WARN, "Điểm thống nhất nhập cho đơn vị chưa có bảng tự chấm hợp lệ.",
+    IssueType(Code.REVIEW_SCORE_UNUSED, WARN, "Điểm thống nhất nhập cho đơn vị chưa có bảng tự chấm hợp lệ.",
               "Đơn vị gửi bảng tự chấm hợp lệ rồi chạy lại.",
               "Đơn vị {unit} chưa có bảng tự chấm hợp lệ nên điểm thống nhất {agreed} chưa được dùng."),
 ]  # fmt: skip
 
-CATALOGUE: dict[str, IssueType] = {t.code: t for t in _TYPES}
+CATALOGUE: dict[Code, IssueType] = {t.code: t for t in _TYPES}
 
 
 @dataclass(frozen=True, slots=True)
 class Issue:
-    code: str
+    code: Code
     severity: Severity
     message: str
     file: str | None = None
@@ -162,7 +205,7 @@ class Issue:
     def to_dict(self) -> dict[str, str | None]:
         return {
             "severity": self.severity.value,
-            "code": self.code,
+            "code": self.code.value,
             "unit": self.unit,
             "file": self.file,
             "sheet": self.sheet,
@@ -172,7 +215,7 @@ class Issue:
 
 
 def make(
-    kind_code: str,
+    kind_code: Code,
     /,
     *,
     file: str | None = None,

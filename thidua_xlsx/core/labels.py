@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 # Bloc workbook
 SHEET_GUIDE = "Hướng dẫn"
 SHEET_INFO = "Thông tin khối"
@@ -74,25 +76,68 @@ TOTAL_LABELS = (TOTAL_BASE, TOTAL_BONUS, TOTAL_DEDUCTION, TOTAL)
 
 D_CODE, D_TEXT, D_VALUE, D_NOTE = "Mã", "Nội dung", "Giá trị", "Ghi chú"
 DATA_HEADERS = [D_CODE, D_TEXT, D_VALUE, D_NOTE]
-DATA_ROWS = (
-    ("TS", "Tổng số cán bộ, công chức, viên chức, người lao động"),
-    ("LDTT", 'Số cá nhân đạt danh hiệu "Lao động tiên tiến"'),
-    ("CSTD", 'Số cá nhân đạt danh hiệu "Chiến sĩ thi đua cơ sở" trở lên'),
-    ("KHTNV", "Số cá nhân không hoàn thành nhiệm vụ"),
-    ("KL", "Số cá nhân bị kỷ luật trong năm"),
-    ("XLDV", "Xếp loại chất lượng của đơn vị"),
-    ("XLTCD", "Xếp loại tổ chức đảng (chi bộ, đảng bộ)"),
-)
-COUNT_CODES = ("TS", "LDTT", "CSTD", "KHTNV", "KL")
-RATING_CODES = ("XLDV", "XLTCD")
+
+
+class DataCode(str, enum.Enum):
+    """The rows of 'Số liệu', in their order on the sheet."""
+
+    TS = "TS"
+    LDTT = "LDTT"
+    CSTD = "CSTD"
+    KHTNV = "KHTNV"
+    KL = "KL"
+    XLDV = "XLDV"
+    XLTCD = "XLTCD"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def text(self) -> str:
+        return _DATA_TEXTS[self]
+
+    @property
+    def is_count(self) -> bool:
+        return self not in (DataCode.XLDV, DataCode.XLTCD)
+
+
+_DATA_TEXTS = {
+    DataCode.TS: "Tổng số cán bộ, công chức, viên chức, người lao động",
+    DataCode.LDTT: 'Số cá nhân đạt danh hiệu "Lao động tiên tiến"',
+    DataCode.CSTD: 'Số cá nhân đạt danh hiệu "Chiến sĩ thi đua cơ sở" trở lên',
+    DataCode.KHTNV: "Số cá nhân không hoàn thành nhiệm vụ",
+    DataCode.KL: "Số cá nhân bị kỷ luật trong năm",
+    DataCode.XLDV: "Xếp loại chất lượng của đơn vị",
+    DataCode.XLTCD: "Xếp loại tổ chức đảng (chi bộ, đảng bộ)",
+}
+DATA_ROWS = tuple((code.value, code.text) for code in DataCode)
+COUNT_CODES = tuple(code for code in DataCode if code.is_count)
+RATING_CODES = tuple(code for code in DataCode if not code.is_count)
 
 FORM_ID = "thidua-xlsx/tu-cham-diem"
 RANKING_FORM_ID = "thidua-xlsx/xep-hang"
 FORMAT_VERSION = 1
-META_KEYS = (
-    "form", "format_version", "bloc", "year", "unit_code", "unit_name", "fingerprint",
-    "generated_at", "tool_version",
-)  # fmt: skip
+
+
+class MetaKey(str, enum.Enum):
+    """Keys of the hidden '_thidua' sheet, one per row: key | value."""
+
+    FORM = "form"
+    FORMAT_VERSION = "format_version"
+    BLOC = "bloc"
+    YEAR = "year"
+    UNIT_CODE = "unit_code"
+    UNIT_NAME = "unit_name"
+    FINGERPRINT = "fingerprint"
+    GENERATED_AT = "generated_at"
+    TOOL_VERSION = "tool_version"
+    FINAL = "final"  # ranking workbooks: "1" for the final ranking
+
+    def __str__(self) -> str:
+        return self.value
+
+
+META_KEYS = tuple(k.value for k in MetaKey if k is not MetaKey.FINAL)  # a template's rows, in order
 
 # Ranking workbook
 R_RANKING = "Xếp hạng"

@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
-from thidua_xlsx.core.numbers import plain, vn
+from thidua_xlsx.core.numbers import plain
 from thidua_xlsx.core.ratings import Rating
 
 
@@ -54,9 +54,6 @@ class Threshold:
 
     def at_most(self, x: Decimal) -> bool:
         return x < self.value if self.strict else x <= self.value
-
-    def text(self, *, unit: str = "") -> str:
-        return f"{vn(self.value)}{unit}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,12 +56,6 @@ def parse_number(raw: object) -> ParsedNumber:
     return ParsedNumber(ValueKind.NOT_NUMBER, None)
 
 
-def to_decimal(raw: object) -> Decimal | None:
-    """A number or a text number as Decimal, else None (for settings and bloc data)."""
-    parsed = parse_number(raw)
-    return parsed.value
-
-
 def plain(value: Decimal) -> str:
     """Decimal without exponent or trailing zeros: Decimal('90.50') → '90.5'."""
     text = format(value.normalize(), "f")
@@ -82,7 +76,7 @@ def vn(value: Decimal | int | None, *, places: int | None = None) -> str:
     if text.startswith("-"):
         sign, text = "-", text[1:]
     whole, _, frac = text.partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
@@ -91,11 +85,14 @@ def vn(value: Decimal | int | None, *, places: int | None = None) -> str:
     return sign + (out + "," + frac if frac else out)
 
 
-def percent(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
-    """part / whole as a percentage, exact to 2 places (None when whole is 0)."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"))
+def percent_text(value: Decimal) -> str:
+    """A share in words' form: Decimal('65') → '65 %', 87.5 → '87,5 %' (two places at most)."""
+    return f"{vn(value.quantize(Decimal('0.01')).normalize())} %"
+
+
+def megabytes(size: int) -> str:
+    """A byte count as whole megabytes the Vietnamese way: '1.024 MB'."""
+    return f"{vn(round(size / 1024**2))} MB"
 
 
 def json_number(value: Decimal | None) -> int | float | None:

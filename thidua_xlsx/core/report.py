@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SCHEMA = "thidua-xlsx/report@1"
-TARGET_KEYS = ("ldtt", "cstd", "unit_rating", "party_rating")
+TARGET_KEYS = ("ldtt", "cstd", "unit_rating", "party_rating")  # JSON keys of targets_met, in order
 
 
 class Status(enum.Enum):
@@ -31,34 +32,35 @@ class Status(enum.Enum):
         return {"ranked": "Đã xếp hạng", "error": "Có lỗi, chưa xếp hạng", "missing": "Chưa nộp"}[self.value]
 
 
-@dataclass(eq=False)  # a unit's result is itself: compared by identity, never field by field
+@dataclass(frozen=True, eq=False)  # a unit's result is itself: compared by identity, never field by field
 class UnitResult:
+    """One unit's standing, made once a stage: submission, then evaluation, ranking, review."""
+
     code: str
     name: str
     status: Status
     file: str | None = None
-    file_time: float | None = None
-    unused: list[str] = field(default_factory=list)
+    unused: tuple[str, ...] = ()
     base: Decimal | None = None
     bonus: Decimal | None = None
     deduction: Decimal | None = None
     total: Decimal | None = None
     rank: int | None = None
     tie: bool = False
-    tied_with: list[str] = field(default_factory=list)
+    tied_with: tuple[str, ...] = ()
     rating: Rating | None = None
     party_rating: Rating | None = None
-    data: dict[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] = field(default_factory=dict)
     ldtt_share: Decimal | None = None
     cstd_share: Decimal | None = None
-    targets_met: dict[str, bool | None] = field(default_factory=dict)
-    eligible: dict[str, bool | None] = field(default_factory=dict)
-    eligibility_notes: dict[str, list[str]] = field(default_factory=dict)
+    targets_met: Mapping[str, bool | None] = field(default_factory=dict)
+    eligible: Mapping[str, bool | None] = field(default_factory=dict)
+    eligibility_notes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     proposal: str | None = None
     note: str = ""
     needs_vote: bool = False
-    scores: dict[str, Decimal | None] = field(default_factory=dict)
-    score_cells: dict[str, str] = field(default_factory=dict)
+    scores: Mapping[str, Decimal | None] = field(default_factory=dict)
+    score_cells: Mapping[str, str] = field(default_factory=dict)
     errors: int = 0
     warnings: int = 0
     # Review round (bình xét)
@@ -110,7 +112,7 @@ class FileEntry:
         return dt.datetime.fromtimestamp(self.mtime).strftime("%d/%m/%Y %H:%M")
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Meeting:
     """What the year-end meeting decided (review round)."""
 
@@ -120,12 +122,14 @@ class Meeting:
     source: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Report:
+    """A collect run's result; never changed once made (a review makes a new one)."""
+
     bloc: Bloc
-    units: list[UnitResult]
-    issues: list[Issue]
-    files: list[FileEntry]
+    units: tuple[UnitResult, ...]
+    issues: tuple[Issue, ...]
+    files: tuple[FileEntry, ...]
     final: bool = False
     meeting: Meeting | None = None
     read_count: int = 0  # files opened as workbooks (archives and passed-over files aside)

@@ -117,8 +117,3 @@ def collation_key(value: object) -> tuple:
         tertiary.append(case)
     secondary.append(tone)
     return (tuple(primary), tuple(secondary), tuple(tertiary))
-
-
-def is_formula_like(text: str) -> bool:
-    """Text that a spreadsheet would take for a formula if written as a plain value."""
-    return bool(text) and text[0] in "=+-@"

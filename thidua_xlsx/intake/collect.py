@@ -1,34 +1,41 @@
-"""Orchestration: inbox → reads (in supervised workers) → one file per unit → ranked report."""
+"""Read what units sent: every file of an inbox (or named one by one), each in a supervised
+worker, into one ReturnData per file. Choosing a file per unit and ranking come after."""
 
 from __future__ import annotations
 
 import functools
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from thidua_xlsx.core import issues
 from thidua_xlsx.core.errors import ThiduaError
 from thidua_xlsx.core.model import Bloc
-from thidua_xlsx.intake.inbox import Passed, Source, Walk, add_file
-from thidua_xlsx.intake.pool import run_supervised
-from thidua_xlsx.intake.returns import ReturnData, read_return
+from thidua_xlsx.intake.inbox import Source, Walk, walk_files, walk_inbox
+from thidua_xlsx.intake.pool import DEFAULT_TIMEOUT, Failed, Failure, run_supervised
+from thidua_xlsx.intake.returns import ReturnData, read_return, unreadable
 
 Progress = Callable[[int, int], None]
 
+_FAILURES = {
+    Failure.TIMEOUT: "đọc quá lâu, có thể tệp bị lỗi cấu trúc hoặc được tạo để gây hại",
+    Failure.CRASH: "trình đọc bảng tính dừng bất thường khi mở tệp (tệp hỏng, quá lớn khi giải nén, "
+    "hoặc được tạo để gây hại)",
+    Failure.NO_WORKER: "không khởi động được tiến trình đọc tệp trên máy này (thiếu bộ nhớ hoặc quá nhiều tiến trình)",
+}
 
-def _failed(source: Source, why: str) -> ReturnData:
-    """A file whose read crashed the reader or took too long."""
-    detail = (
-        "đọc quá lâu, có thể tệp bị lỗi cấu trúc hoặc được tạo để gây hại"
-        if why == "timeout"
-        else "trình đọc bảng tính dừng bất thường khi mở tệp (tệp hỏng, quá lớn khi giải nén, hoặc được tạo để gây hại)"
-        if why == "crash"
-        else f"lỗi khi đọc ({why})"
-    )
-    out = ReturnData(file=source.display, mtime=source.mtime, readable=False)
-    out.issues.append(issues.make("file-unreadable", file=source.display, detail=detail))
-    return out
+
+@dataclass(frozen=True)
+class Intake:
+    """Every file found, and what each one read said."""
+
+    walk: Walk
+    returns: tuple[ReturnData, ...]
+
+
+def _failed(source: Source, why: Failed) -> ReturnData:
+    detail = _FAILURES.get(why.kind) or f"lỗi khi đọc ({why.detail})"
+    return unreadable(source, detail)
 
 
 def default_workers(n: int) -> int:
@@ -44,8 +51,9 @@ def read_sources(
     *,
     workers: int | None = None,
     progress: Progress | None = None,
-) -> list[ReturnData]:
-    """Read every source once, each in a supervised worker process."""
+    timeout: float = DEFAULT_TIMEOUT,
+) -> tuple[ReturnData, ...]:
+    """Read every source once, each in a supervised worker process (`timeout` seconds a file)."""
     total = len(sources)
     done = 0
 
@@ -55,36 +63,43 @@ def read_sources(
         if progress is not None:
             progress(done, total)
 
-    return run_supervised(
-        functools.partial(read_return, bloc=bloc),
-        sources,
-        fail=_failed,
-        workers=workers if workers is not None else default_workers(total),
-        on_result=tick,
+    return tuple(
+        run_supervised(
+            functools.partial(read_return, bloc=bloc),
+            sources,
+            fail=_failed,
+            workers=workers if workers is not None else default_workers(total),
+            timeout=timeout,
+            on_result=tick,
+        )
     )
 
 
-def _pass_over_bloc_workbook(walk: Walk, bloc: Bloc) -> None:
-    """The bloc's own khoi.xlsx may sit in the folder being collected: it is not a return."""
-    if bloc.source is None:
-        return
-    own = bloc.source.resolve()
-    for source in list(walk.sources):
-        if not source.members and source.path.resolve() == own:
-            walk.sources.remove(source)
-            walk.passed.append(Passed(source.display, "tệp khối thi đua, không phải bảng tự chấm", source.mtime))
+def gather(
+    inbox: Path | str,
+    bloc: Bloc,
+    *,
+    shown_as: str | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Intake:
+    """Every file under `inbox`, read. The bloc's own workbook, if it sits there, is passed over."""
+    walk = walk_inbox(Path(inbox), shown_as=shown_as, exclude=bloc.source)
+    return Intake(walk, read_sources(walk.sources, bloc, workers=workers, progress=progress, timeout=timeout))
 
 
 def check_files(
-    paths: Sequence[Path | str], bloc: Bloc, *, workers: int | None = None
-) -> tuple[list[ReturnData], Walk]:
+    paths: Sequence[Path | str], bloc: Bloc, *, workers: int | None = None, timeout: float = DEFAULT_TIMEOUT
+) -> Intake:
     """Read files one by one (zips opened), for the bloc leader to answer a unit at once."""
-    walk = Walk()
+    named: list[tuple[Path, str]] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
             raise ThiduaError(f"{path} là thư mục; dùng 'collect {path}' để đọc cả thư mục.")
         if not path.exists():
             raise ThiduaError(f"Không tìm thấy tệp {path}.")
-        add_file(walk, path, str(p), path.name)
-    return read_sources(walk.sources, bloc, workers=workers), walk
+        named.append((path, str(p)))
+    walk = walk_files(named)
+    return Intake(walk, read_sources(walk.sources, bloc, workers=workers, timeout=timeout))

@@ -12,11 +12,14 @@ import os
 import stat
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from thidua_xlsx.core import issues
-from thidua_xlsx.core.issues import Issue
+from thidua_xlsx.core.errors import ThiduaError
+from thidua_xlsx.core.issues import Code, Issue
+from thidua_xlsx.core.numbers import megabytes, vn
 
 SPREADSHEET_EXTS = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 ARCHIVE_EXTS = {".zip"}
@@ -71,12 +74,33 @@ class Passed:
     archive: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class Walk:
-    sources: list[Source] = field(default_factory=list)
-    passed: list[Passed] = field(default_factory=list)  # passed over, and opened archives
-    refused: list[Passed] = field(default_factory=list)  # each with the error that explains it
-    issues: list[Issue] = field(default_factory=list)
+    """Every file found under an inbox (or given to `check`): to read, passed over, or refused."""
+
+    sources: tuple[Source, ...] = ()
+    passed: tuple[Passed, ...] = ()  # passed over, and opened archives
+    refused: tuple[Passed, ...] = ()  # each with the error that explains it
+    issues: tuple[Issue, ...] = ()
+
+    @property
+    def displays(self) -> list[str]:
+        """Every file found, as shown in the report."""
+        return [s.display for s in self.sources] + [p.display for p in self.passed + self.refused]
+
+
+class _Walker:
+    """Collects what a walk finds; `done()` hands the result on as a Walk."""
+
+    def __init__(self, exclude: Path | None = None) -> None:
+        self.sources: list[Source] = []
+        self.passed: list[Passed] = []
+        self.refused: list[Passed] = []
+        self.issues: list[Issue] = []
+        self.exclude = _identity(exclude) if exclude is not None else None
+
+    def done(self) -> Walk:
+        return Walk(tuple(self.sources), tuple(self.passed), tuple(self.refused), tuple(self.issues))
 
     def refuse(self, display: str, mtime: float, issue: Issue) -> None:
         self.refused.append(Passed(display, issue.message, mtime, issue))
@@ -86,14 +110,117 @@ class Walk:
         """Passed over; non-spreadsheets (ext given) also get an info issue."""
         issue = None
         if ext is not None:
-            issue = issues.make("file-skipped", file=display, reason=f"đuôi {ext or 'không có'}")
+            issue = issues.make(Code.FILE_SKIPPED, file=display, reason=f"đuôi {ext or 'không có'}")
             self.issues.append(issue)
         self.passed.append(Passed(display, reason, mtime, issue))
 
-    @property
-    def displays(self) -> list[str]:
-        """Every file found, as shown in the report."""
-        return [s.display for s in self.sources] + [p.display for p in self.passed + self.refused]
+    def file(self, full: Path, display: str, rel: str) -> None:
+        """Classify one file on disk."""
+        try:
+            st = full.stat()
+        except OSError as exc:
+            self.refuse(display, 0.0, issues.make(Code.FILE_UNREADABLE, file=display, detail=_os_error(exc)))
+            return
+        if not stat.S_ISREG(st.st_mode):  # a pipe or device would block or never end
+            self.skip(display, "không phải tệp thông thường", st.st_mtime)
+            return
+        if self.exclude is not None and (st.st_dev, st.st_ino) == self.exclude:
+            self.passed.append(Passed(display, "tệp khối thi đua, không phải bảng tự chấm", st.st_mtime))
+            return
+        reason = classify(rel)
+        if reason is None and getattr(st, "st_file_attributes", 0) & getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0):
+            reason = "tệp ẩn"
+        ext = full.suffix.lower()
+        if reason:
+            self.skip(display, reason, st.st_mtime)
+        elif ext in SPREADSHEET_EXTS:
+            self.sources.append(Source(display, full, (), st.st_mtime, st.st_size))
+        elif ext in ARCHIVE_EXTS:
+            self.archive(full, display, st.st_mtime)
+        elif ext in OTHER_ARCHIVE_EXTS:
+            self.refuse(display, st.st_mtime, _other_archive(display, ext))
+        else:
+            self.skip(display, "không phải bảng tính", st.st_mtime, ext)
+
+    def archive(self, path: Path, display: str, mtime: float, chain: tuple[str, ...] = ()) -> None:
+        """List an archive's members (from its central directory only: nothing is unpacked)."""
+        infos = self._listing(path, display, mtime, chain)
+        if infos is None:
+            return
+        listed = f"tệp nén: {len(infos)} tệp bên trong được liệt kê riêng"
+        self.passed.append(Passed(display, listed, mtime, archive=True))
+        shown_names: set[str] = set()
+        for index, info in enumerate(infos):
+            name = member_display_name(info)
+            shown = f"{display}/{name}"
+            if shown in shown_names:  # two members of one name: keep every file listed once
+                shown = f"{shown} (bản thứ {index + 1} trong tệp nén)"
+            shown_names.add(shown)
+            self._member(path, chain, info, name, shown, _zip_time(info, mtime))
+
+    def _listing(self, path: Path, display: str, mtime: float, chain: tuple[str, ...]) -> list[zipfile.ZipInfo] | None:
+        """The archive's file members, or None when it is refused (with the reason)."""
+        try:
+            with open_archive(path, chain) as zf:
+                infos = [i for i in zf.infolist() if not i.is_dir()]
+        except ArchiveTooLarge as exc:
+            self.refuse(display, mtime, issues.make(Code.FILE_TOO_LARGE, file=display, detail=str(exc)))
+            return None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+            detail = _zip_error(exc, path, chain)
+            self.refuse(display, mtime, issues.make(Code.ARCHIVE_UNREADABLE, file=display, detail=detail))
+            return None
+        if len(infos) > MAX_MEMBERS:
+            detail = f"chứa {vn(len(infos))} tệp, giới hạn {vn(MAX_MEMBERS)}"
+            self.refuse(display, mtime, issues.make(Code.FILE_TOO_LARGE, file=display, detail=detail))
+            return None
+        accepted = sum(i.file_size for i in infos if member_too_large(i) is None)
+        if accepted > MAX_ARCHIVE_BYTES:
+            detail = f"khai báo {megabytes(accepted)} khi giải nén, giới hạn {megabytes(MAX_ARCHIVE_BYTES)}"
+            self.refuse(display, mtime, issues.make(Code.FILE_TOO_LARGE, file=display, detail=detail))
+            return None
+        return infos
+
+    def _member(
+        self, path: Path, chain: tuple[str, ...], info: zipfile.ZipInfo, name: str, shown: str, when: float
+    ) -> None:
+        """Classify one member of an archive, as a file of the inbox is."""
+        reason = classify(name)
+        ext = PurePosixPath(name).suffix.lower()
+        if reason:
+            self.skip(shown, reason, when)
+        elif ext in OTHER_ARCHIVE_EXTS:
+            self.refuse(shown, when, _other_archive(shown, ext))
+        elif ext not in SPREADSHEET_EXTS | ARCHIVE_EXTS:
+            self.skip(shown, "không phải bảng tính", when, ext)
+        elif info.flag_bits & 0x1:
+            self.refuse(shown, when, issues.make(Code.FILE_PASSWORD, file=shown))
+        elif info.compress_type not in _ZIP_METHODS:
+            method = _ZIP_METHOD_NAMES.get(info.compress_type, str(info.compress_type))
+            detail = f"kiểu nén {method} không được hỗ trợ (khi nén lại, chọn kiểu nén thông thường Deflate)"
+            self.refuse(shown, when, issues.make(Code.ARCHIVE_UNREADABLE, file=shown, detail=detail))
+        elif too_big := member_too_large(info):
+            self.refuse(shown, when, issues.make(Code.FILE_TOO_LARGE, file=shown, detail=too_big))
+        elif ext in SPREADSHEET_EXTS and info.file_size > MAX_FILE_BYTES:
+            detail = f"khai báo {megabytes(info.file_size)}, giới hạn {megabytes(MAX_FILE_BYTES)}"
+            self.refuse(shown, when, issues.make(Code.FILE_TOO_LARGE, file=shown, detail=detail))
+        elif ext in ARCHIVE_EXTS:
+            if len(chain) + 1 >= MAX_DEPTH:
+                detail = f"tệp nén lồng nhau quá {MAX_DEPTH} lớp"
+                self.refuse(shown, when, issues.make(Code.ARCHIVE_UNREADABLE, file=shown, detail=detail))
+            else:
+                self.archive(path, shown, when, (*chain, info.filename))
+        else:
+            self.sources.append(Source(shown, path, (*chain, info.filename), when, info.file_size, name))
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode): the same file whatever path or link reaches it."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
 
 
 def _display(root: str, rel: str) -> str:
@@ -113,10 +240,22 @@ def classify(name: str) -> str | None:
     return None
 
 
-def walk_inbox(inbox: Path, *, shown_as: str | None = None) -> Walk:
-    """Every file under `inbox`, recursively, sorted by path. Symlinked folders are followed once."""
+def check_inbox(inbox: Path) -> None:
+    """A usage error unless `inbox` is a folder (a file is checked with `check`, not collected)."""
+    if not inbox.exists():
+        raise ThiduaError(f"Không tìm thấy thư mục {inbox}.")
+    if not inbox.is_dir():
+        raise ThiduaError(f"{inbox} không phải là thư mục. Dùng 'thidua-xlsx check {inbox}' để kiểm tra một tệp.")
+
+
+def walk_inbox(inbox: Path, *, shown_as: str | None = None, exclude: Path | None = None) -> Walk:
+    """Every file under `inbox`, recursively, sorted by path. Symlinked folders are followed once.
+
+    `exclude` (the bloc's own workbook, when it sits in the inbox) is passed over, not read.
+    """
+    check_inbox(inbox)
     root = shown_as if shown_as is not None else str(inbox)
-    out = Walk()
+    out = _Walker(exclude)
     found: list[tuple[str, Path]] = []
     seen_dirs: set[tuple[int, int]] = set()
 
@@ -128,7 +267,7 @@ def walk_inbox(inbox: Path, *, shown_as: str | None = None) -> Walk:
             rel = where.name
         shown = _display(root, rel or ".")
         detail = f"không mở được thư mục ({_os_error(exc)})"
-        out.refuse(shown, 0.0, issues.make("file-unreadable", file=shown, detail=detail))
+        out.refuse(shown, 0.0, issues.make(Code.FILE_UNREADABLE, file=shown, detail=detail))
 
     for folder, dirs, files in os.walk(inbox, onerror=unreadable_dir, followlinks=True):
         try:
@@ -146,43 +285,25 @@ def walk_inbox(inbox: Path, *, shown_as: str | None = None) -> Walk:
             full = Path(folder) / name
             found.append((full.relative_to(inbox).as_posix(), full))
     for rel, full in sorted(found):
-        add_file(out, full, _display(root, rel), rel)
-    return out
+        out.file(full, _display(root, rel), rel)
+    return out.done()
+
+
+def walk_files(paths: Sequence[tuple[Path, str]]) -> Walk:
+    """Files named one by one (path, as shown), each classified like a file of an inbox."""
+    out = _Walker()
+    for full, display in paths:
+        out.file(full, display, full.name)
+    return out.done()
 
 
 def _os_error(exc: OSError) -> str:
     return exc.strerror or exc.__class__.__name__
 
 
-def add_file(out: Walk, full: Path, display: str, rel: str | None = None) -> None:
-    """Classify one file on disk into `out`."""
-    try:
-        st = full.stat()
-    except OSError as exc:
-        out.refuse(display, 0.0, issues.make("file-unreadable", file=display, detail=_os_error(exc)))
-        return
-    if not stat.S_ISREG(st.st_mode):  # a pipe or device would block or never end
-        out.skip(display, "không phải tệp thông thường", st.st_mtime)
-        return
-    reason = classify(rel or full.name)
-    if reason is None and getattr(st, "st_file_attributes", 0) & getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0):
-        reason = "tệp ẩn"
-    ext = full.suffix.lower()
-    if reason:
-        out.skip(display, reason, st.st_mtime)
-    elif ext in SPREADSHEET_EXTS:
-        out.sources.append(Source(display, full, (), st.st_mtime, st.st_size))
-    elif ext in ARCHIVE_EXTS:
-        _archive(out, full, display, st.st_mtime)
-    elif ext in OTHER_ARCHIVE_EXTS:
-        out.refuse(display, st.st_mtime, _other_archive(display, ext))
-    else:
-        out.skip(display, "không phải bảng tính", st.st_mtime, ext)
-
-
 def _other_archive(display: str, ext: str) -> Issue:
     detail = f"tệp nén {OTHER_ARCHIVE_EXTS[ext]} ({ext}) chưa được hỗ trợ, {_ONLY_ZIP}"
-    return issues.make("archive-unreadable", file=display, detail=detail)
+    return issues.make(Code.ARCHIVE_UNREADABLE, file=display, detail=detail)
 
 
 def _zip_time(info: zipfile.ZipInfo, fallback: float) -> float:
@@ -214,74 +335,12 @@ def member_display_name(info: zipfile.ZipInfo) -> str:
     return unicodedata.normalize("NFC", name.replace("\\", "/"))
 
 
-def _archive(out: Walk, path: Path, display: str, mtime: float, chain: tuple[str, ...] = ()) -> None:
-    """List an archive's members (from its central directory only: nothing is unpacked)."""
-    try:
-        with open_archive(path, chain) as zf:
-            infos = [i for i in zf.infolist() if not i.is_dir()]
-    except ArchiveTooLarge as exc:
-        out.refuse(display, mtime, issues.make("file-too-large", file=display, detail=str(exc)))
-        return
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-        out.refuse(display, mtime, issues.make("archive-unreadable", file=display, detail=_zip_error(exc, path, chain)))
-        return
-    if len(infos) > MAX_MEMBERS:
-        detail = f"chứa {len(infos):,} tệp, giới hạn {MAX_MEMBERS:,}".replace(",", ".")
-        out.refuse(display, mtime, issues.make("file-too-large", file=display, detail=detail))
-        return
-    accepted = sum(i.file_size for i in infos if member_too_large(i) is None)
-    if accepted > MAX_ARCHIVE_BYTES:
-        detail = f"khai báo {accepted // 1024**2:,} MB khi giải nén, giới hạn {MAX_ARCHIVE_BYTES // 1024**2:,} MB"
-        out.refuse(display, mtime, issues.make("file-too-large", file=display, detail=detail.replace(",", ".")))
-        return
-    out.passed.append(Passed(display, f"tệp nén: {len(infos)} tệp bên trong được liệt kê riêng", mtime, archive=True))
-    shown_names: set[str] = set()
-    for index, info in enumerate(infos):
-        member = info.filename
-        name = member_display_name(info)
-        shown = f"{display}/{name}"
-        if shown in shown_names:  # two members of one name: keep every file listed once
-            shown = f"{shown} (bản thứ {index + 1} trong tệp nén)"
-        shown_names.add(shown)
-        when = _zip_time(info, mtime)
-        reason = classify(name)
-        ext = PurePosixPath(name).suffix.lower()
-        if reason:
-            out.skip(shown, reason, when)
-        elif ext in OTHER_ARCHIVE_EXTS:
-            out.refuse(shown, when, _other_archive(shown, ext))
-        elif ext not in SPREADSHEET_EXTS | ARCHIVE_EXTS:
-            out.skip(shown, "không phải bảng tính", when, ext)
-        elif info.flag_bits & 0x1:
-            out.refuse(shown, when, issues.make("file-password", file=shown))
-        elif info.compress_type not in _ZIP_METHODS:
-            method = _ZIP_METHOD_NAMES.get(info.compress_type, str(info.compress_type))
-            detail = f"kiểu nén {method} không được hỗ trợ (khi nén lại, chọn kiểu nén thông thường Deflate)"
-            out.refuse(shown, when, issues.make("archive-unreadable", file=shown, detail=detail))
-        elif too_big := member_too_large(info):
-            out.refuse(shown, when, issues.make("file-too-large", file=shown, detail=too_big))
-        elif ext in SPREADSHEET_EXTS and info.file_size > MAX_FILE_BYTES:
-            size = f"{info.file_size / 1024**2:,.0f}".replace(",", ".")
-            detail = f"khai báo {size} MB, giới hạn {MAX_FILE_BYTES // 1024**2} MB"
-            out.refuse(shown, when, issues.make("file-too-large", file=shown, detail=detail))
-        elif ext in ARCHIVE_EXTS:
-            if len(chain) + 1 >= MAX_DEPTH:
-                detail = f"tệp nén lồng nhau quá {MAX_DEPTH} lớp"
-                out.refuse(shown, when, issues.make("archive-unreadable", file=shown, detail=detail))
-            else:
-                _archive(out, path, shown, when, (*chain, member))
-        else:
-            out.sources.append(Source(shown, path, (*chain, member), when, info.file_size, name))
-
-
 def member_too_large(info: zipfile.ZipInfo) -> str | None:
     """Refuse from declared sizes alone, before unpacking anything."""
     if info.file_size > MAX_UNPACKED_BYTES:
-        size = f"{info.file_size / 1024**2:,.0f}".replace(",", ".")
-        return f"khai báo {size} MB khi giải nén, giới hạn {MAX_UNPACKED_BYTES // 1024**2} MB"
+        return f"khai báo {megabytes(info.file_size)} khi giải nén, giới hạn {megabytes(MAX_UNPACKED_BYTES)}"
     if info.compress_size and info.file_size > 10 * 1024**2 and info.file_size / info.compress_size > MAX_RATIO:
-        ratio = f"{info.file_size // max(info.compress_size, 1):,}".replace(",", ".")
-        return f"tỷ lệ nén bất thường ({ratio}:1), có thể là bom nén"
+        return f"tỷ lệ nén bất thường ({vn(info.file_size // max(info.compress_size, 1))}:1), có thể là bom nén"
     return None
 
 
@@ -300,7 +359,7 @@ def read_member(zf: zipfile.ZipFile, name: str, *, cap: int = MAX_UNPACKED_BYTES
         while chunk := fh.read(1024 * 1024):
             buf.write(chunk)
             if buf.tell() > cap:
-                raise ArchiveTooLarge(f"giải nén vượt {cap // 1024**2} MB")
+                raise ArchiveTooLarge(f"giải nén vượt {megabytes(cap)}")
     return buf.getvalue()
 
 

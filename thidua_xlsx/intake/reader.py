@@ -17,7 +17,7 @@ import python_calamine as pc
 
 from thidua_xlsx.core import issues
 from thidua_xlsx.core.grid import Grid
-from thidua_xlsx.core.issues import Issue
+from thidua_xlsx.core.issues import Code, Issue
 from thidua_xlsx.intake.containers import (
     OLE_MAGIC,
     ZIP_MAGIC,
@@ -38,7 +38,7 @@ from thidua_xlsx.intake.inbox import (
 from thidua_xlsx.intake.sheets import MAX_CELLS, MAX_COLS, MAX_ROWS, rows_to_read
 from thidua_xlsx.intake.xls_crypto import filepass_record, opens_with
 
-_NOT_ZIP = ("file-unreadable", "tệp bị hỏng hoặc bị cắt cụt (có thể tải về chưa hết)")
+_NOT_ZIP = (Code.FILE_UNREADABLE, "tệp bị hỏng hoặc bị cắt cụt (có thể tải về chưa hết)")
 
 __all__ = ["MAX_CELLS", "Book", "Unreadable", "open_book", "sniff", "zip_entries"]
 
@@ -77,14 +77,14 @@ class Book:
             nrows = rows_to_read(height, width)
             rows = sheet.to_python(skip_empty_area=False, nrows=nrows)
         except Exception as exc:  # calamine: broken sheet XML, bad records, entities, cell limits…
-            raise Unreadable(issues.make("file-unreadable", file=self.display, detail=_detail(exc))) from None
+            raise Unreadable(issues.make(Code.FILE_UNREADABLE, file=self.display, detail=_detail(exc))) from None
         truncated = height > MAX_ROWS or width > MAX_COLS
         if width > MAX_COLS:
             rows = [r[:MAX_COLS] for r in rows]
         if truncated:
             self.problems.append(
                 issues.make(
-                    "sheet-too-large",
+                    Code.SHEET_TOO_LARGE,
                     file=self.display,
                     sheet=name,
                     detail=f"{_n(height)} dòng × {_n(width)} cột; giới hạn {_n(MAX_ROWS)} dòng × {MAX_COLS} cột",
@@ -118,30 +118,30 @@ _MAGIC_KINDS = [
 ]
 
 
-def sniff(head: bytes, ext: str) -> tuple[str, str] | None:
+def sniff(head: bytes, ext: str) -> tuple[Code, str] | None:
     """What a file that is not a workbook really is: (issue code, detail or kind), or None if it may be one."""
     if not head:
-        return "file-unreadable", "tệp rỗng (0 byte), có thể chưa tải về hết"
+        return Code.FILE_UNREADABLE, "tệp rỗng (0 byte), có thể chưa tải về hết"
     if head.startswith(ZIP_MAGIC) or head.startswith(OLE_MAGIC):
         return None
     if head.startswith(b"PK"):
         return _NOT_ZIP
     for magic, kind in _MAGIC_KINDS:
         if head.startswith(magic):
-            return "file-not-spreadsheet", kind
+            return Code.FILE_NOT_SPREADSHEET, kind
     text = _as_text(head)
     if text is None:
         return None  # binary: let calamine try (old BIFF streams saved without a container exist)
     low = text.lstrip("\ufeff \t\r\n\x00").lower()
     if low.startswith("mime-version") or "content-type: multipart/related" in low[:2048]:
-        return "file-not-spreadsheet", "trang web lưu thành một tệp (MHTML)"
+        return Code.FILE_NOT_SPREADSHEET, "trang web lưu thành một tệp (MHTML)"
     if "urn:schemas-microsoft-com:office:spreadsheet" in low and "<html" not in low[:4096]:
-        return "file-not-spreadsheet", "bảng tính XML 2003 (Excel 2003 XML)"
+        return Code.FILE_NOT_SPREADSHEET, "bảng tính XML 2003 (Excel 2003 XML)"
     if low.startswith("<") or "<html" in low[:4096] or "<table" in low[:4096]:
-        return "file-not-spreadsheet", "trang web (HTML)"
+        return Code.FILE_NOT_SPREADSHEET, "trang web (HTML)"
     first = low.split("\n", 1)[0]
     kind = "tệp CSV" if ("," in first or ";" in first or "\t" in first) else "tệp văn bản"
-    return "file-not-spreadsheet", kind
+    return Code.FILE_NOT_SPREADSHEET, kind
 
 
 def _as_text(head: bytes) -> str | None:
@@ -187,7 +187,7 @@ def _check_package(data: bytes | None, path: Path, display: str, ext: str) -> st
     """
     entries = _entries(data, path)
     if not entries:
-        raise Unreadable(issues.make("file-unreadable", file=display, detail=_NOT_ZIP[1]))
+        raise Unreadable(issues.make(Code.FILE_UNREADABLE, file=display, detail=_NOT_ZIP[1]))
     total = sum(e.size for e in entries)
     bomb = [e for e in entries if e.size > 10 * 1024**2 and e.size / max(e.packed, 1) > MAX_RATIO]
     if total > MAX_UNPACKED_BYTES or bomb:
@@ -196,13 +196,13 @@ def _check_package(data: bytes | None, path: Path, display: str, ext: str) -> st
         if bomb and total <= MAX_UNPACKED_BYTES:
             ratio = _n(bomb[0].size // max(bomb[0].packed, 1))
             detail = f"tỷ lệ nén bất thường ({ratio}:1), có thể là bom nén"
-        raise Unreadable(issues.make("file-too-large", file=display, detail=detail))
+        raise Unreadable(issues.make(Code.FILE_TOO_LARGE, file=display, detail=detail))
     if any(e.flags & 0x1 for e in entries):
-        raise Unreadable(issues.make("file-password", file=display))
+        raise Unreadable(issues.make(Code.FILE_PASSWORD, file=display))
     names = {e.name for e in entries}
     kind = _package_kind(names)
     if kind:
-        raise Unreadable(issues.make("file-not-spreadsheet", file=display, kind=kind, ext=ext or "(không đuôi)"))
+        raise Unreadable(issues.make(Code.FILE_NOT_SPREADSHEET, file=display, kind=kind, ext=ext or "(không đuôi)"))
     if "xl/workbook.bin" in names:
         return ".xlsb"
     if "content.xml" in names:
@@ -220,11 +220,11 @@ def _check_opendocument(data: bytes | None, path: Path, display: str, ext: str) 
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, KeyError):
         return
     if b"encryption-data" in manifest:
-        raise Unreadable(issues.make("file-password", file=display))
+        raise Unreadable(issues.make(Code.FILE_PASSWORD, file=display))
     kinds = {b"text": "văn bản OpenDocument (.odt)", b"presentation": "bản trình chiếu OpenDocument (.odp)"}
     for word, kind in kinds.items():
         if word in mimetype and b"spreadsheet" not in mimetype:
-            raise Unreadable(issues.make("file-not-spreadsheet", file=display, kind=kind, ext=ext or "(không đuôi)"))
+            raise Unreadable(issues.make(Code.FILE_NOT_SPREADSHEET, file=display, kind=kind, ext=ext or "(không đuôi)"))
 
 
 def _small_member(zf: zipfile.ZipFile, name: str) -> bytes:
@@ -261,7 +261,7 @@ def _check_ole(data: bytes | None, path: Path, display: str, ext: str) -> None:
         return  # broken structure: calamine says what it can
     lower = {n.lower() for n in names}
     if "encryptedpackage" in lower or "encryptioninfo" in lower:
-        raise Unreadable(issues.make("file-password", file=display))
+        raise Unreadable(issues.make(Code.FILE_PASSWORD, file=display))
     if lower & {"workbook", "book"}:
         return
     if "worddocument" in lower:
@@ -270,7 +270,7 @@ def _check_ole(data: bytes | None, path: Path, display: str, ext: str) -> None:
         kind = "bản trình chiếu PowerPoint cũ (.ppt)"
     else:
         kind = "tệp Office không chứa bảng tính"
-    raise Unreadable(issues.make("file-not-spreadsheet", file=display, kind=kind, ext=ext or "(không đuôi)"))
+    raise Unreadable(issues.make(Code.FILE_NOT_SPREADSHEET, file=display, kind=kind, ext=ext or "(không đuôi)"))
 
 
 def _default_password(data: bytes | None, path: Path) -> bool:
@@ -301,21 +301,21 @@ def open_book(source: Source) -> Book:
             size = source.path.stat().st_size
         if size > MAX_FILE_BYTES:
             detail = f"{_n(round(size / 1024**2))} MB, giới hạn {MAX_FILE_BYTES // 1024**2} MB"
-            raise Unreadable(issues.make("file-too-large", file=display, detail=detail))
+            raise Unreadable(issues.make(Code.FILE_TOO_LARGE, file=display, detail=detail))
         if data is None:
             with open(source.path, "rb") as fh:
                 head = fh.read(8192)
         else:
             head = data[:8192]
     except ArchiveTooLarge as exc:
-        raise Unreadable(issues.make("file-too-large", file=display, detail=str(exc))) from None
+        raise Unreadable(issues.make(Code.FILE_TOO_LARGE, file=display, detail=str(exc))) from None
     except (OSError, zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
-        raise Unreadable(issues.make("file-unreadable", file=display, detail=_member_error(exc))) from None
+        raise Unreadable(issues.make(Code.FILE_UNREADABLE, file=display, detail=_member_error(exc))) from None
 
     found = sniff(head, source.ext)
     if found:
         code, detail = found
-        if code == "file-not-spreadsheet":
+        if code is Code.FILE_NOT_SPREADSHEET:
             raise Unreadable(issues.make(code, file=display, kind=detail, ext=source.ext or "(không đuôi)"))
         raise Unreadable(issues.make(code, file=display, detail=detail))
     fits = source.ext
@@ -334,15 +334,15 @@ def open_book(source: Source) -> Book:
         metadata = book.sheets_metadata
     except pc.PasswordError:
         if head.startswith(OLE_MAGIC) and _default_password(data, source.path):
-            raise Unreadable(issues.make("file-password-modify", file=display)) from None
-        raise Unreadable(issues.make("file-password", file=display)) from None
+            raise Unreadable(issues.make(Code.FILE_PASSWORD_MODIFY, file=display)) from None
+        raise Unreadable(issues.make(Code.FILE_PASSWORD, file=display)) from None
     except Exception as exc:  # calamine raises a variety of errors for broken files
         # Only now look closer (a good file pays nothing): what the container really holds.
         if head.startswith(OLE_MAGIC):
             _check_ole(data, source.path, display, source.ext)
         elif fits == ".ods":
             _check_opendocument(data, source.path, display, source.ext)
-        raise Unreadable(issues.make("file-unreadable", file=display, detail=_detail(exc))) from None
+        raise Unreadable(issues.make(Code.FILE_UNREADABLE, file=display, detail=_detail(exc))) from None
     # Chart and macro sheets hold no cells (and some break calamine): only worksheets are read.
     sheets = [m for m in metadata if str(m.typ).endswith("WorkSheet")]
     names = [m.name for m in sheets]

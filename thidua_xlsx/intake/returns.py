@@ -2,33 +2,88 @@
 
 from __future__ import annotations
 
+import enum
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from thidua_xlsx.core import issues
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.grid import Grid, a1
-from thidua_xlsx.core.issues import Issue, Severity
+from thidua_xlsx.core.issues import Code, Issue, Severity
+from thidua_xlsx.core.labels import DataCode
 from thidua_xlsx.core.model import Bloc, Kind, Unit
 from thidua_xlsx.core.numbers import ValueKind, parse_number, vn
 from thidua_xlsx.core.ratings import RATING_LABELS, Rating, parse_rating
 from thidua_xlsx.core.text import clean, fold, fold_compact
 from thidua_xlsx.intake.inbox import Source
+from thidua_xlsx.intake.meta import Metadata, read_metadata
 from thidua_xlsx.intake.reader import Book, Unreadable, open_book
 
 _CODE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
 
 
-@dataclass
+class Evidence(enum.Enum):
+    """How a return was matched to its unit, strongest first."""
+
+    FORM = "form"  # the template's own '_thidua' sheet
+    NAME = "name"  # the unit's name in the table's heading
+    SHEET_CODE = "sheet-code"  # a "Mã đơn vị" cell in the heading
+    SHEET_NAME = "sheet-name"  # the sheet's tab name
+    FILE = "file"  # the unit's name in the file name
+    CODE = "code"  # the unit's code in the file name
+
+    @property
+    def words(self) -> str:
+        return _EVIDENCE_WORDS[self]
+
+
+_EVIDENCE_WORDS = {
+    Evidence.FORM: "mẫu của khối",
+    Evidence.NAME: "tên đơn vị trong bảng",
+    Evidence.SHEET_CODE: "mã đơn vị trong bảng",
+    Evidence.SHEET_NAME: "tên trang tính",
+    Evidence.FILE: "tên đơn vị trong tên tệp",
+    Evidence.CODE: "mã đơn vị trong tên tệp",
+}
+
+
+@dataclass(frozen=True, eq=False)
 class ReturnData:
     """What one file says, once read: who it is from, the scores and data, and its issues."""
 
     file: str
     mtime: float
     unit: str | None = None
-    identified_by: str | None = None  # "form", "name", "code"
+    identified_by: Evidence | None = None
     this_bloc: bool = True  # False: another bloc's or year's form
+    generated_at: str | None = None
+    scores: Mapping[str, Decimal | None] = field(default_factory=dict)
+    score_cells: Mapping[str, str] = field(default_factory=dict)
+    data: Mapping[str, Decimal | Rating | None] = field(default_factory=dict)
+    cached_total: Decimal | None = None
+    issues: tuple[Issue, ...] = ()
+    readable: bool = True
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for i in self.issues if i.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for i in self.issues if i.severity is Severity.WARNING)
+
+
+@dataclass
+class _Reading:
+    """What is learnt of a file while reading it; `result()` hands it on as a ReturnData."""
+
+    file: str
+    mtime: float
+    unit: str | None = None
+    identified_by: Evidence | None = None
+    this_bloc: bool = True
     generated_at: str | None = None
     scores: dict[str, Decimal | None] = field(default_factory=dict)
     score_cells: dict[str, str] = field(default_factory=dict)
@@ -41,17 +96,27 @@ class ReturnData:
     def errors(self) -> int:
         return sum(1 for i in self.issues if i.severity is Severity.ERROR)
 
-    def add(self, kind_code: str, /, **kwargs: object) -> None:
-        self.issues.append(issues.make(kind_code, file=self.file, unit=self.unit, **kwargs))
+    def add(self, kind_code: Code, /, *, sheet: str | None = None, cell: str | None = None, **params: object) -> None:
+        issue = issues.make(kind_code, file=self.file, unit=self.unit, sheet=sheet, cell=cell, **params)
+        self.issues.append(issue)
+
+    def result(self) -> ReturnData:
+        own = [i if i.unit == self.unit else replace(i, unit=self.unit) for i in self.issues]
+        return ReturnData(
+            file=self.file, mtime=self.mtime, unit=self.unit, identified_by=self.identified_by,
+            this_bloc=self.this_bloc, generated_at=self.generated_at, scores=self.scores,
+            score_cells=self.score_cells, data=self.data, cached_total=self.cached_total,
+            issues=tuple(own), readable=self.readable,
+        )  # fmt: skip
 
 
 def read_return(source: Source, bloc: Bloc) -> ReturnData:
     """Everything about one file; never raises for bad data (problems become issues)."""
-    out = ReturnData(file=source.display, mtime=source.mtime)
+    out = _Reading(file=source.display, mtime=source.mtime)
     try:
         book = open_book(source)
         _parse(book, bloc, out, source)
-        out.issues[:0] = [_own(i, out) for i in book.problems]
+        out.issues[:0] = book.problems
     except Unreadable as exc:
         out.readable = False
         # Named after a unit (e.g. "VHTT.xlsx" with a password)? Then that unit has sent
@@ -59,14 +124,14 @@ def read_return(source: Source, bloc: Bloc) -> ReturnData:
         # unit is still preferred (collect chooses readable files first).
         named, _ = _guess_unit(bloc.units, None, source)
         out.unit = named.code if named else None
-        out.issues.append(_own(exc.issue, out))
-    return out
+        out.issues.append(exc.issue)
+    return out.result()
 
 
-def _own(issue: Issue, out: ReturnData) -> Issue:
-    if issue.unit == out.unit:
-        return issue
-    return Issue(issue.code, issue.severity, issue.message, issue.file, out.unit, issue.sheet, issue.cell)
+def unreadable(source: Source, detail: str) -> ReturnData:
+    """A file whose read crashed the reader or took too long."""
+    issue = issues.make(Code.FILE_UNREADABLE, file=source.display, detail=detail)
+    return ReturnData(file=source.display, mtime=source.mtime, readable=False, issues=(issue,))
 
 
 MAX_SHEETS_SEARCHED = 8  # other sheets looked through for a table copied under another name
@@ -87,76 +152,68 @@ def _sheet(book: Book, name: str, headers: list[str]) -> tuple[Grid, tuple[int, 
     return None
 
 
-def _meta(book: Book) -> dict[str, str] | None:
+def _meta(book: Book) -> Metadata | None:
     for n in book.names:
         if fold(n) == fold(L.SHEET_META):
-            grid = book.grid(n)
-            pairs = {grid.text(r, 0): grid.text(r, 1) for r in range(min(grid.height, 60))}
-            if pairs.get("form") == L.FORM_ID:
-                return pairs
+            meta = read_metadata(book.grid(n))
+            if meta.form == L.FORM_ID:
+                return meta
     return None
 
 
-def _parse(book: Book, bloc: Bloc, out: ReturnData, source: Source) -> None:
+def _parse(book: Book, bloc: Bloc, out: _Reading, source: Source) -> None:
     meta = _meta(book)
     scores = _sheet(book, L.SHEET_SCORES, L.SCORE_HEADERS)
     _identify(book, bloc, out, source, meta, scores[0] if scores else None)
     if not out.unit:
         return
     if scores is None:
-        out.add("sheet-missing", sheet=L.SHEET_SCORES, headers=" | ".join(L.SCORE_HEADERS))
+        out.add(Code.SHEET_MISSING, sheet=L.SHEET_SCORES, headers=" | ".join(L.SCORE_HEADERS))
     else:
         _scores(scores[0], scores[1], bloc, out)
     data = _sheet(book, L.SHEET_DATA, L.DATA_HEADERS)
     if data is None:
-        out.add("sheet-missing", sheet=L.SHEET_DATA, headers=" | ".join(L.DATA_HEADERS))
+        out.add(Code.SHEET_MISSING, sheet=L.SHEET_DATA, headers=" | ".join(L.DATA_HEADERS))
     else:
         _data(data[0], data[1], out)
 
 
-def _identify(
-    book: Book, bloc: Bloc, out: ReturnData, source: Source, meta: dict[str, str] | None, grid: Grid | None
-) -> None:
+def _identify(book: Book, bloc: Bloc, out: _Reading, source: Source, meta: Metadata | None, grid: Grid | None) -> None:
     units = bloc.unit_by_upper_code
     if meta is not None:
-        code = meta.get("unit_code", "")
-        out.generated_at = meta.get("generated_at") or None
+        K = L.MetaKey
+        code = meta.get(K.UNIT_CODE)
+        out.generated_at = meta.get(K.GENERATED_AT) or None
         unit = units.get(code.upper())
         if unit is None:
             out.unit = None
-            out.add("unit-unknown", code=code)
+            out.add(Code.UNIT_UNKNOWN, code=code)
             return
-        out.unit, out.identified_by = unit.code, "form"
-        if fold(meta.get("bloc")) != fold(bloc.info.name):
+        out.unit, out.identified_by = unit.code, Evidence.FORM
+        sheet = meta.sheet
+        if fold(meta.get(K.BLOC)) != fold(bloc.info.name):
             out.this_bloc = False
-            out.add("other-bloc", sheet=L.SHEET_META, cell="B3", got=meta.get("bloc"), want=bloc.info.name)
-        year = meta.get("year", "")
+            out.add(Code.OTHER_BLOC, sheet=sheet, cell=meta.cell(K.BLOC), got=meta.get(K.BLOC), want=bloc.info.name)
+        year = meta.get(K.YEAR)
         if year != str(bloc.info.year):
             out.this_bloc = False
-            out.add("other-year", sheet=L.SHEET_META, cell="B4", got=year or "?", want=bloc.info.year)
-        if out.this_bloc and meta.get("fingerprint") != bloc.fingerprint:
-            out.add("fingerprint-mismatch", sheet=L.SHEET_META, cell="B7")
+            out.add(Code.OTHER_YEAR, sheet=sheet, cell=meta.cell(K.YEAR), got=year or "?", want=bloc.info.year)
+        if out.this_bloc and meta.get(K.FINGERPRINT) != bloc.fingerprint:
+            out.add(Code.FINGERPRINT_MISMATCH, sheet=sheet, cell=meta.cell(K.FINGERPRINT))
         return
     if grid is None:
         # Neither the form nor its table: not a return, whatever its name says. Guessing a unit
         # from the name would let a stray report ("Báo cáo TP.xlsx") displace TP's real return.
         headers = " | ".join(L.SCORE_HEADERS)
-        out.add("unit-unidentified", detail=f" (không có trang '_thidua' của mẫu, cũng không có bảng {headers})")
+        out.add(Code.UNIT_UNIDENTIFIED, detail=f" (không có trang '_thidua' của mẫu, cũng không có bảng {headers})")
         return
-    unit, how = _guess_unit(bloc.units, grid, source)
-    if unit is None:
-        detail = f" ({how})" if how else ""
-        out.add("unit-unidentified", detail=detail)
+    guess = _guess_unit(bloc.units, grid, source)
+    if guess[0] is None:
+        out.add(Code.UNIT_UNIDENTIFIED, detail=f" ({guess[1]})" if guess[1] else "")
         return
+    unit, how = guess
     out.unit, out.identified_by = unit.code, how
-    words = {
-        "name": "tên đơn vị trong bảng",
-        "sheet-code": "mã đơn vị trong bảng",
-        "sheet-name": "tên trang tính",
-        "file": "tên đơn vị trong tên tệp",
-        "code": "mã đơn vị trong tên tệp",
-    }
-    out.add("form-copied", how=words.get(how, how))
+    out.add(Code.FORM_COPIED, how=how.words)
 
 
 def _words(value: object) -> str:
@@ -165,7 +222,7 @@ def _words(value: object) -> str:
     return " " + " ".join(re.sub(r"[^0-9a-z]+", " ", fold(value)).split()) + " "
 
 
-def _guess_unit(units: tuple[Unit, ...], grid: Grid | None, source: Source) -> tuple[Unit | None, str]:
+def _guess_unit(units: tuple[Unit, ...], grid: Grid | None, source: Source) -> tuple[Unit, Evidence] | tuple[None, str]:
     """The unit of a return without its form: (unit, how) or (None, why not).
 
     Looked for, in order: a cell labelled "Đơn vị" / "Mã đơn vị" above the table, any text
@@ -183,30 +240,30 @@ def _guess_unit(units: tuple[Unit, ...], grid: Grid | None, source: Source) -> t
         for texts in (labelled, cells):
             best = _longest([u for u in units if u.code in names and any(names[u.code] in t for t in texts)])
             if best is not None:
-                return best, "name"
+                return best, Evidence.NAME
             ambiguous |= best is None and any(names[u.code] in t for u in units if u.code in names for t in texts)
         codes = {w.upper() for c in coded for w in c.split()[3:]}
         hits = [u for u in units if u.code.upper() in codes]
         if len(hits) == 1:
-            return hits[0], "sheet-code"
+            return hits[0], Evidence.SHEET_CODE
         sheet_name = _words(grid.name)
         best = _longest([u for u in units if u.code in names and names[u.code] in sheet_name])
         if best is not None:
-            return best, "sheet-name"
+            return best, Evidence.SHEET_NAME
     stem = source.name.rsplit(".", 1)[0]
     in_name = _words(stem)
     best = _longest([u for u in units if u.code in names and names[u.code] in in_name])
     if best is not None:
-        return best, "file"
+        return best, Evidence.FILE
     tokens = set(in_name.split())
     hits = [u for u in units if fold_compact(u.code) in tokens]
     if len(hits) == 1:
-        return hits[0], "code"
+        return hits[0], Evidence.CODE
     compact = fold_compact(stem)
     if not hits:
         hits = [u for u in units if len(u.code) >= 3 and compact.startswith(fold_compact(u.code))]
         if len(hits) == 1:
-            return hits[0], "code"
+            return hits[0], Evidence.CODE
     if hits or ambiguous:
         return None, "tên hoặc mã khớp với nhiều đơn vị"
     return None, "không thấy tên hoặc mã đơn vị trong bảng và trong tên tệp"
@@ -229,7 +286,7 @@ def _code(value: object) -> str:
     return clean(value).rstrip(".").replace(" ", "")
 
 
-def _scores(grid: Grid, header: tuple[int, dict[str, int]], bloc: Bloc, out: ReturnData) -> None:
+def _scores(grid: Grid, header: tuple[int, dict[str, int]], bloc: Bloc, out: _Reading) -> None:
     head, cols = header
     c_code, c_text, c_max, c_score = cols[L.S_CODE], cols[L.S_TEXT], cols[L.S_MAX], cols[L.S_SCORE]
     seen: dict[str, int] = {}  # code → row, for a duplicate's message
@@ -250,10 +307,10 @@ def _scores(grid: Grid, header: tuple[int, dict[str, int]], bloc: Bloc, out: Ret
         crit = bloc.by_code.get(code)
         if crit is None:
             if _CODE.match(code) and (clean(row[c_score]) or clean(row[c_max])):
-                out.add("criterion-extra", sheet=sheet, cell=a1(r, c_code), code=code)
+                out.add(Code.CRITERION_EXTRA, sheet=sheet, cell=a1(r, c_code), code=code)
             continue
         if code in seen:
-            out.add("criterion-duplicate", sheet=sheet, cell=a1(r, c_code), code=code, first=a1(seen[code], c_code))
+            out.add(Code.CRITERION_DUPLICATE, sheet=sheet, cell=a1(r, c_code), code=code, first=a1(seen[code], c_code))
             continue
         seen[code] = r
         raw_max = row[c_max]
@@ -261,7 +318,12 @@ def _scores(grid: Grid, header: tuple[int, dict[str, int]], bloc: Bloc, out: Ret
             given_max = parse_number(raw_max)
             if given_max.value is not None and given_max.value != crit.max:
                 out.add(
-                    "max-edited", sheet=sheet, cell=a1(r, c_max), code=code, got=vn(given_max.value), want=vn(crit.max)
+                    Code.MAX_EDITED,
+                    sheet=sheet,
+                    cell=a1(r, c_max),
+                    code=code,
+                    got=vn(given_max.value),
+                    want=vn(crit.max),
                 )
         if not crit.is_leaf:
             continue
@@ -271,36 +333,36 @@ def _scores(grid: Grid, header: tuple[int, dict[str, int]], bloc: Bloc, out: Ret
     for crit in bloc.leaves:
         if crit.code not in seen:
             out.scores[crit.code] = None
-            out.add("criterion-missing", sheet=sheet, code=crit.code, text=crit.text[:80])
+            out.add(Code.CRITERION_MISSING, sheet=sheet, code=crit.code, text=crit.text[:80])
     if out.cached_total is not None and not out.errors:
         total = totals(bloc, out.scores)[3]
         if total is not None and total != out.cached_total:
-            out.add("total-mismatch", sheet=sheet, cached=vn(out.cached_total), total=vn(total))
+            out.add(Code.TOTAL_MISMATCH, sheet=sheet, cached=vn(out.cached_total), total=vn(total))
 
 
-def _score(raw: object, code: str, maximum: Decimal, out: ReturnData, sheet: str, cell: str) -> Decimal | None:
+def _score(raw: object, code: str, maximum: Decimal, out: _Reading, sheet: str, cell: str) -> Decimal | None:
     parsed = parse_number(raw)
     if parsed.kind is ValueKind.NUMBER and parsed.value is not None and 0 <= parsed.value <= maximum:
         return parsed.value  # the common case, with no message to format
     where = {"sheet": sheet, "cell": cell, "code": code, "max": vn(maximum)}
     if parsed.kind is ValueKind.EMPTY:
-        out.add("score-missing", **where)
+        out.add(Code.SCORE_MISSING, **where)
         return None
     if parsed.value is None:
-        out.add("score-not-number", value=clean(raw)[:60], **where)
+        out.add(Code.SCORE_NOT_NUMBER, value=clean(raw)[:60], **where)
         return None
     if parsed.kind is ValueKind.TEXT_NUMBER:
-        out.add("score-text-number", sheet=sheet, cell=cell, code=code, value=clean(raw), parsed=vn(parsed.value))
+        out.add(Code.SCORE_TEXT_NUMBER, sheet=sheet, cell=cell, code=code, value=clean(raw), parsed=vn(parsed.value))
     if parsed.value < 0:
-        out.add("score-negative", value=vn(parsed.value), **where)
+        out.add(Code.SCORE_NEGATIVE, value=vn(parsed.value), **where)
         return None
     if parsed.value > maximum:
-        out.add("score-above-max", value=vn(parsed.value), **where)
+        out.add(Code.SCORE_ABOVE_MAX, value=vn(parsed.value), **where)
         return None
     return parsed.value
 
 
-def totals(bloc: Bloc, scores: dict[str, Decimal | None]) -> tuple[Decimal | None, ...]:
+def totals(bloc: Bloc, scores: Mapping[str, Decimal | None]) -> tuple[Decimal | None, ...]:
     """(base, bonus, deduction, total) from leaf scores, exact; None when any leaf is unknown."""
     sums = {Kind.BASE: Decimal(0), Kind.BONUS: Decimal(0), Kind.DEDUCTION: Decimal(0)}
     for crit in bloc.leaves:
@@ -312,7 +374,7 @@ def totals(bloc: Bloc, scores: dict[str, Decimal | None]) -> tuple[Decimal | Non
     return base, bonus, ded, base + bonus - ded
 
 
-def _data(grid: Grid, header: tuple[int, dict[str, int]], out: ReturnData) -> None:
+def _data(grid: Grid, header: tuple[int, dict[str, int]], out: _Reading) -> None:
     head, cols = header
     c_code, c_value = cols[L.D_CODE], cols[L.D_VALUE]
     rows: dict[str, int] = {}
@@ -321,43 +383,42 @@ def _data(grid: Grid, header: tuple[int, dict[str, int]], out: ReturnData) -> No
         if code and code not in rows:
             rows[code] = r
     sheet = grid.name
-    texts = dict(L.DATA_ROWS)
     for code in L.COUNT_CODES:
         out.data[code] = None
         if code not in rows:
-            out.add("data-missing", sheet=sheet, code=code, text=texts[code])
+            out.add(Code.DATA_MISSING, sheet=sheet, code=code, text=code.text)
             continue
         r = rows[code]
         cell = a1(r, c_value)
         raw = grid.value(r, c_value)
         parsed = parse_number(raw)
         if parsed.kind is ValueKind.EMPTY:
-            out.add("data-missing", sheet=sheet, cell=cell, code=code, text=texts[code])
+            out.add(Code.DATA_MISSING, sheet=sheet, cell=cell, code=code, text=code.text)
             continue
-        low = 1 if code == "TS" else 0
+        low = 1 if code is DataCode.TS else 0
         value = parsed.value
         if value is None or value != value.to_integral_value() or value < low:
             rule = f"phải là số nguyên từ {low} trở lên"
-            out.add("data-invalid", sheet=sheet, cell=cell, code=code, value=clean(raw)[:60], rule=rule)
+            out.add(Code.DATA_INVALID, sheet=sheet, cell=cell, code=code, value=clean(raw)[:60], rule=rule)
             continue
         if parsed.kind is ValueKind.TEXT_NUMBER:
-            out.add("data-text-number", sheet=sheet, cell=cell, code=code, value=clean(raw), parsed=vn(value))
+            out.add(Code.DATA_TEXT_NUMBER, sheet=sheet, cell=cell, code=code, value=clean(raw), parsed=vn(value))
         out.data[code] = value
     for code in L.RATING_CODES:
         out.data[code] = None
         if code not in rows:
-            out.add("data-missing", sheet=sheet, code=code, text=texts[code])
+            out.add(Code.DATA_MISSING, sheet=sheet, code=code, text=code.text)
             continue
         r = rows[code]
         cell = a1(r, c_value)
         raw = grid.value(r, c_value)
         if not clean(raw):
-            out.add("data-missing", sheet=sheet, cell=cell, code=code, text=texts[code])
+            out.add(Code.DATA_MISSING, sheet=sheet, cell=cell, code=code, text=code.text)
             continue
         rating = parse_rating(raw)
         if rating is None:
             out.add(
-                "rating-invalid",
+                Code.RATING_INVALID,
                 sheet=sheet,
                 cell=cell,
                 code=code,
@@ -369,15 +430,19 @@ def _data(grid: Grid, header: tuple[int, dict[str, int]], out: ReturnData) -> No
     _consistency(out, sheet, {code: a1(r, c_value) for code, r in rows.items()})
 
 
-def _consistency(out: ReturnData, sheet: str, cells: dict[str, str]) -> None:
+def _consistency(out: _Reading, sheet: str, cells: dict[str, str]) -> None:
     d = out.data
     checks = [
-        ("LDTT", "TS", "Số LĐTT ({a}) lớn hơn tổng số người ({b}). Sửa lại LDTT hoặc TS."),
-        ("CSTD", "LDTT", "Số CSTĐ ({a}) lớn hơn số LĐTT ({b}): người đạt CSTĐ phải đạt LĐTT. Sửa lại CSTD."),
-        ("KHTNV", "TS", "Số không hoàn thành nhiệm vụ ({a}) lớn hơn tổng số người ({b})."),
-        ("KL", "TS", "Số bị kỷ luật ({a}) lớn hơn tổng số người ({b})."),
+        (DataCode.LDTT, DataCode.TS, "Số LĐTT ({a}) lớn hơn tổng số người ({b}). Sửa lại LDTT hoặc TS."),
+        (
+            DataCode.CSTD,
+            DataCode.LDTT,
+            "Số CSTĐ ({a}) lớn hơn số LĐTT ({b}): người đạt CSTĐ phải đạt LĐTT. Sửa lại CSTD.",
+        ),
+        (DataCode.KHTNV, DataCode.TS, "Số không hoàn thành nhiệm vụ ({a}) lớn hơn tổng số người ({b})."),
+        (DataCode.KL, DataCode.TS, "Số bị kỷ luật ({a}) lớn hơn tổng số người ({b})."),
     ]
     for small, big, text in checks:
         a, b = d.get(small), d.get(big)
         if isinstance(a, Decimal) and isinstance(b, Decimal) and a > b:
-            out.add("data-inconsistent", sheet=sheet, cell=cells.get(small), detail=text.format(a=vn(a), b=vn(b)))
+            out.add(Code.DATA_INCONSISTENT, sheet=sheet, cell=cells.get(small), detail=text.format(a=vn(a), b=vn(b)))

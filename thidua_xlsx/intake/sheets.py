@@ -38,7 +38,3 @@ def read_grid(book: pc.CalamineWorkbook, name: str) -> Grid:
     if width > MAX_COLS:
         rows = [r[:MAX_COLS] for r in rows]
     return Grid(name=name, rows=rows, truncated=height > MAX_ROWS or width > MAX_COLS)
-
-
-def sheet_names(book: pc.CalamineWorkbook) -> list[str]:
-    return list(book.sheet_names)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,18 +10,20 @@ from thidua_xlsx.core import issues
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.errors import Problem, ReviewError
 from thidua_xlsx.core.grid import Grid, a1
+from thidua_xlsx.core.issues import Code
 from thidua_xlsx.core.model import Kind
 from thidua_xlsx.core.numbers import ValueKind, parse_number, vn
 from thidua_xlsx.core.report import Meeting, Report, Status
 from thidua_xlsx.core.text import clean, fold
-from thidua_xlsx.intake.pool import isolated
+from thidua_xlsx.intake.meta import Metadata, read_metadata
+from thidua_xlsx.intake.pool import Failed, Failure, isolated
 from thidua_xlsx.intake.sheets import open_workbook, read_grid
 from thidua_xlsx.ranking.rank import rank_units
 
 
 @dataclass
 class _Sheets:
-    meta: dict[str, str] | None = None
+    meta: Metadata | None = None
     review: Grid | None = None
     error: str | None = None
 
@@ -33,7 +35,8 @@ class UnitReview:
     agreed: Decimal | None
     reason: str
     votes: int | None
-    row: int
+    self_cell: str
+    agreed_cell: str
 
 
 @dataclass
@@ -51,8 +54,7 @@ def _read(path: Path) -> _Sheets:
         book = open_workbook(path)
         names = {clean(n): n for n in book.sheet_names}
         if L.SHEET_META in names:
-            g = read_grid(book, names[L.SHEET_META])
-            out.meta = {g.text(r, 0): g.text(r, 1) for r in range(min(g.height, 40))}
+            out.meta = read_metadata(read_grid(book, names[L.SHEET_META]))
         if L.R_REVIEW in names:
             out.review = read_grid(book, names[L.R_REVIEW])
     except Exception as exc:  # any broken file: a usage error with its reason
@@ -60,8 +62,10 @@ def _read(path: Path) -> _Sheets:
     return out
 
 
-def _failed(path: Path, why: str) -> _Sheets:
-    return _Sheets(error="tệp hỏng hoặc quá lớn" if why == "crash" else why)
+def _failed(path: Path, why: Failed) -> _Sheets:
+    if why.kind is Failure.TIMEOUT:
+        return _Sheets(error="đọc quá lâu, tệp có thể bị hỏng")
+    return _Sheets(error=why.detail or "tệp hỏng hoặc quá lớn")
 
 
 def read_review(path: Path | str, report: Report) -> ReviewInput:
@@ -72,17 +76,16 @@ def read_review(path: Path | str, report: Report) -> ReviewInput:
         raise ReviewError(f"Không đọc được bảng bình xét {path}: {sheets.error}")
     info = report.bloc.info
     problems: list[Problem] = []
-    meta = sheets.meta or {}
-    if meta.get("form") != L.RANKING_FORM_ID:
+    meta, K = sheets.meta, L.MetaKey
+    if meta is None or meta.form != L.RANKING_FORM_ID:
         problems.append(Problem(None, None, "tệp không phải bảng xếp hạng do thidua-xlsx tạo (thiếu trang '_thidua')."))
     else:
-        if fold(meta.get("bloc")) != fold(info.name):
-            problems.append(Problem(L.SHEET_META, "B3", f"bảng bình xét của khối \"{meta.get('bloc')}\", "
+        if fold(meta.get(K.BLOC)) != fold(info.name):
+            problems.append(Problem(meta.sheet, meta.cell(K.BLOC), f"bảng bình xét của khối \"{meta.get(K.BLOC)}\", "
                                     f"không phải \"{info.name}\"."))  # fmt: skip
-        if meta.get("year") != str(info.year):
-            problems.append(
-                Problem(L.SHEET_META, "B4", f"bảng bình xét năm {meta.get('year')}, không phải năm {info.year}.")
-            )
+        if meta.get(K.YEAR) != str(info.year):
+            problems.append(Problem(meta.sheet, meta.cell(K.YEAR),
+                                    f"bảng bình xét năm {meta.get(K.YEAR)}, không phải năm {info.year}."))  # fmt: skip
     grid = sheets.review
     if grid is None:
         problems.append(Problem(L.R_REVIEW, None, "không có trang 'Bình xét'."))
@@ -197,7 +200,7 @@ def _inputs(grid: Grid, report: Report, problems: list[Problem]) -> ReviewInput:
         if code in out.units:
             problems.append(Problem(sheet, a1(r, cols[L.V_CODE]), f"đơn vị {code} có hai dòng."))
             continue
-        out.units[code] = UnitReview(code, shown, agreed, reason, votes, r)
+        out.units[code] = UnitReview(code, shown, agreed, reason, votes, a1(r, cols[L.V_SELF]), agreed_cell)
     return out
 
 
@@ -206,41 +209,35 @@ def apply_review(report: Report, path: Path | str) -> Report:
     review = read_review(path, report)
     extra: list[issues.Issue] = []
     shown_as = str(path)
+    units = []
     for u in report.units:
         entry = review.units.get(u.code)
         if entry is None:
-            extra.append(issues.make("review-unit-absent", unit=u.code, file=shown_as, sheet=L.R_REVIEW))
+            extra.append(issues.make(Code.REVIEW_UNIT_ABSENT, unit=u.code, file=shown_as, sheet=L.R_REVIEW))
             if u.status is Status.RANKED:
-                u.agreed_total, u.self_total, u.votes = u.total, u.total, 0
+                u = replace(u, agreed_total=u.total, self_total=u.total, votes=0)
+            units.append(u)
             continue
-        cell = a1(entry.row, 3)
+        cell = entry.agreed_cell
         if u.status is not Status.RANKED:  # no valid return: nothing to agree on or vote for
             if entry.agreed is not None:
-                extra.append(issues.make("review-score-unused", unit=u.code, file=shown_as, sheet=L.R_REVIEW,
+                extra.append(issues.make(Code.REVIEW_SCORE_UNUSED, unit=u.code, file=shown_as, sheet=L.R_REVIEW,
                                          cell=cell, agreed=vn(entry.agreed)))  # fmt: skip
+            units.append(u)
             continue
-        u.votes = entry.votes if entry.votes is not None else 0
         current = u.total
         if entry.self_shown is not None and current is not None and entry.self_shown != current:
-            extra.append(issues.make("review-self-changed", unit=u.code, file=shown_as, sheet=L.R_REVIEW, cell=cell,
-                                     shown=vn(entry.self_shown), now=vn(current)))  # fmt: skip
-        if entry.agreed is not None:
-            u.agreed_total = entry.agreed
-        elif entry.self_shown is not None:
-            u.agreed_total = entry.self_shown  # the score the meeting saw and kept
-        else:
-            u.agreed_total = current
-        u.agreed_reason = entry.reason
-        u.self_total = current
-        u.total = u.agreed_total
+            extra.append(issues.make(Code.REVIEW_SELF_CHANGED, unit=u.code, file=shown_as, sheet=L.R_REVIEW,
+                                     cell=entry.self_cell, shown=vn(entry.self_shown), now=vn(current)))  # fmt: skip
+        # The agreed score, else the self score the meeting saw and kept, else today's.
+        agreed = next((x for x in (entry.agreed, entry.self_shown) if x is not None), current)
+        units.append(replace(u, votes=entry.votes if entry.votes is not None else 0, agreed_total=agreed,
+                             agreed_reason=entry.reason, self_total=current, total=agreed))  # fmt: skip
     meeting = Meeting(present=review.present, next_leader=review.leader, next_deputy=review.deputy, source=shown_as)
-    units = rank_units(report.bloc, report.units, meeting=meeting)
-    return Report(
-        bloc=report.bloc,
-        units=units,
-        issues=report.issues + extra,
-        files=report.files,
+    return replace(
+        report,
+        units=tuple(rank_units(report.bloc, units, meeting=meeting)),
+        issues=report.issues + tuple(extra),
         final=True,
         meeting=meeting,
-        read_count=report.read_count,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -145,19 +146,8 @@ def run(bloc, units, meeting=None):
     made = []
     for code, name, total, votes, changes in units:
         ev = evaluate(bloc, data(**changes))
-        made.append(
-            UnitResult(
-                code=code,
-                name=name,
-                status=Status.RANKED,
-                total=Decimal(total),
-                votes=votes,
-                data=data(**changes),
-                rating=ev.rating,
-                eligible=ev.eligible,
-                eligibility_notes=ev.eligibility_notes,
-            )  # fmt: skip
-        )
+        u = UnitResult(code, name, Status.RANKED, total=Decimal(total), votes=votes, data=data(**changes))
+        made.append(replace(u, rating=ev.rating, eligible=ev.eligible, eligibility_notes=ev.eligibility_notes))
     return {u.code: u for u in rank_units(bloc, made, meeting=meeting)}
 
 

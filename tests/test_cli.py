@@ -50,6 +50,10 @@ def invoke(*args: str, cwd: Path | None = None):
         os.chdir(old)
 
 
+ENGLISH = ("Usage:", "[OPTIONS]", "COMMAND [ARGS]", "Options", "Commands", "Show this message", "Show the version",
+           "FILES", "FOLDER", "PATH", "DIRECTORY", "FILE ", "Error", "Try '")  # fmt: skip
+
+
 def test_version_and_vietnamese_help() -> None:
     r = invoke("--version")
     assert r.exit_code == 0 and __version__ in r.output and "phiên bản" in r.output
@@ -58,6 +62,138 @@ def test_version_and_vietnamese_help() -> None:
     for cmd in ("init", "templates", "check", "collect"):
         r = invoke(cmd, "--help")
         assert r.exit_code == 0 and "Hiện hướng dẫn này rồi thoát." in r.output, cmd
+
+
+@pytest.mark.parametrize(
+    ("cmd", "usage"),
+    [
+        ([], "Cách dùng: thidua-xlsx [TÙY_CHỌN] LỆNH [THAM_SỐ]..."),
+        (["init"], "Cách dùng: thidua-xlsx init [TÙY_CHỌN] [THƯ_MỤC]"),
+        (["templates"], "Cách dùng: thidua-xlsx templates [TÙY_CHỌN]"),
+        (["check"], "Cách dùng: thidua-xlsx check [TÙY_CHỌN] TỆP..."),
+        (["collect"], "Cách dùng: thidua-xlsx collect [TÙY_CHỌN] INBOX"),
+    ],
+)
+def test_help_has_no_english_left(cmd: list[str], usage: str) -> None:
+    r = invoke(*cmd, "--help")
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith(usage + "\n")
+    assert "\nTùy chọn:\n" in r.output and "-h, --help" in r.output and "Hiện hướng dẫn này rồi thoát." in r.output
+    assert [w for w in ENGLISH if w in r.output] == []
+    assert invoke(*cmd, "-h").output == r.output
+
+
+def test_help_option_metavars_are_vietnamese() -> None:
+    assert "--out THƯ_MỤC" in invoke("templates", "--help").output
+    collect_help = invoke("collect", "--help").output
+    for option in ("--config TỆP", "--out TỆP", "--json TỆP", "--review TỆP"):
+        assert option in collect_help
+
+
+def test_group_help_lists_the_commands_in_the_order_of_the_work_whole() -> None:
+    r = invoke("--help")
+    assert r.exit_code == 0 and "Hiện phiên bản rồi thoát." in r.output
+    section = r.output.split("\nLệnh:\n", 1)[1]
+    names = [line.split()[0] for line in section.splitlines() if line.strip()]
+    assert names == ["init", "templates", "check", "collect"]
+    assert "..." not in section and "…" not in section  # short summaries, not cut
+
+
+def test_commands_not_in_the_work_order_come_after_it() -> None:
+    import click
+
+    from thidua_xlsx.cli_texts import ViGroup
+
+    group = ViGroup("g", command_order=("collect", "init"))
+    for name in ("zeta", "init", "alpha", "collect"):
+        group.add_command(click.Command(name))
+    assert group.list_commands(click.Context(group)) == ["collect", "init", "alpha", "zeta"]
+
+
+def test_the_name_alone_prints_the_help_and_exits_0(tmp_path: Path) -> None:
+    r = invoke()
+    assert r.exit_code == 0 and r.output.startswith("Cách dùng:") and "\nLệnh:\n" in r.output
+    proc = _console(cwd=tmp_path)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "Cách dùng: thidua-xlsx" in out.decode("utf-8") and err == b""
+
+
+USAGE_ERRORS = [
+    (["collect", "--khong-co", "inbox"], "Không có tùy chọn '--khong-co'.", "thidua-xlsx collect"),
+    (["collect", "--qiuet", "inbox"], "Có phải ý bạn là '--quiet'", "thidua-xlsx collect"),
+    (["collect"], "Thiếu tham số INBOX.", "thidua-xlsx collect"),
+    (["check"], "Thiếu tham số TỆP.", "thidua-xlsx check"),
+    (["thu-thap"], "Không có lệnh 'thu-thap'. Các lệnh: init, templates, check, collect.", "thidua-xlsx"),
+    (["colect", "inbox"], "Có phải ý bạn là 'collect'?", "thidua-xlsx"),
+    (["--khong-co"], "Không có tùy chọn '--khong-co'.", "thidua-xlsx"),
+    (["collect", "inbox", "thua"], "Thừa tham số: thua.", "thidua-xlsx collect"),
+    (["collect", "inbox", "--quiet=co"], "Tùy chọn '--quiet' không nhận giá trị.", "thidua-xlsx collect"),
+    (["collect", "inbox", "--config"], "Tùy chọn '--config' cần một giá trị.", "thidua-xlsx collect"),
+    (["init", "khoi.xlsx"], "'khoi.xlsx' là một tệp, cần một thư mục.", "thidua-xlsx init"),
+    (["collect", "inbox", "--out", "inbox"], "'inbox' là một thư mục, cần một tệp.", "thidua-xlsx collect"),
+]
+
+
+def _usage_folder(tmp_path: Path) -> Path:
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "khoi.xlsx").write_bytes(b"")
+    return tmp_path
+
+
+def _assert_vietnamese_usage_error(stderr: str, words: str, command: str) -> None:
+    lines = stderr.splitlines()
+    assert lines[0].startswith("Lỗi: ") and words in lines[0], stderr
+    assert lines[-1] == f"Xem hướng dẫn: '{command} --help'.", stderr
+    assert [w for w in ENGLISH if w in stderr] == [] and "Traceback" not in stderr
+
+
+@pytest.mark.parametrize(("args", "words", "command"), USAGE_ERRORS)
+def test_usage_errors_of_the_console_command_are_vietnamese(
+    tmp_path: Path, args: list[str], words: str, command: str
+) -> None:
+    proc = _console(*args, cwd=_usage_folder(tmp_path))
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and out == b""
+    _assert_vietnamese_usage_error(err.decode("utf-8"), words, command)
+
+
+@pytest.mark.parametrize(("args", "words", "command"), USAGE_ERRORS)
+def test_usage_errors_through_the_group_are_vietnamese(
+    tmp_path: Path, args: list[str], words: str, command: str
+) -> None:
+    r = invoke(*args, cwd=_usage_folder(tmp_path))
+    assert r.exit_code == 2 and r.stdout == ""
+    _assert_vietnamese_usage_error(r.stderr, words, command)
+
+
+def test_importing_the_cli_leaves_click_as_it_was() -> None:
+    """The command line's Vietnamese must not be click's: another click program in the same
+    process keeps its own words (the old gettext rebinding changed them for everyone)."""
+    code = """if True:
+        import sys
+        import click, click.shell_completion
+        before = {k: dict(vars(m)) for k, m in list(sys.modules.items()) if k.startswith("click")}
+        translate = click.core.__dict__.get("_")
+        import thidua_xlsx.cli
+        changed = sorted(f"{k}.{n}" for k, d in before.items() for n, v in vars(sys.modules[k]).items()
+                         if n not in d or d[n] is not v)
+        changed += sorted(f"{k}.{n}" for k, d in before.items() for n in d if n not in vars(sys.modules[k]))
+        assert click.core.__dict__.get("_") is translate
+        assert changed == [], changed
+
+        @click.command()
+        @click.argument("files", nargs=-1, required=True)
+        def other(files):
+            pass
+
+        from click.testing import CliRunner
+        r = CliRunner().invoke(other, ["--help"])
+        assert "Usage: other [OPTIONS] FILES..." in r.output and "Show this message and exit." in r.output
+        r = CliRunner().invoke(other, [])
+        assert "Error: Missing argument 'FILES...'." in r.output, r.output
+    """
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
@@ -200,7 +336,7 @@ def test_the_console_command_keeps_exit_codes_and_every_line(bloc_dir: Path) -> 
     assert proc.returncode == 2 and "Không tìm thấy thư mục" in err.decode("utf-8")
     proc = _console("--version", cwd=bloc_dir)
     out, _ = proc.communicate(timeout=300)
-    assert proc.returncode == 0 and __version__ in out.decode("utf-8")
+    assert proc.returncode == 0 and out.decode("utf-8") == f"thidua-xlsx, phiên bản {__version__}\n"
 
 
 def test_a_reader_that_stops_early_gets_no_error_message(bloc_dir: Path) -> None:

@@ -19,6 +19,15 @@ from typing import Any, TypeVar
 import click
 
 from thidua_xlsx.bloc.load import load_bloc
+from thidua_xlsx.cli_texts import (
+    PROG,
+    VERSION_HELP,
+    VERSION_MESSAGE,
+    PathParam,
+    ViGroup,
+    run_in_vietnamese,
+    stdout_gone,
+)
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.errors import ThiduaError
 from thidua_xlsx.core.issues import Issue, Severity
@@ -38,77 +47,13 @@ from thidua_xlsx.writers.template import write_templates
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
-# click's own words, in Vietnamese (click looks them up through gettext).
-_VI = {
-    "Usage:": "Cách dùng:",
-    "Options": "Tùy chọn",
-    "Commands": "Lệnh",
-    "Show this message and exit.": "Hiện hướng dẫn này rồi thoát.",
-    "Show the version and exit.": "Hiện phiên bản rồi thoát.",
-    "%(prog)s, version %(version)s": "%(prog)s, phiên bản %(version)s",
-    "Error: {message}": "Lỗi: {message}",
-    "Try '{command} {option}' for help.": "Xem hướng dẫn: '{command} {option}'.",
-    "Missing argument": "Thiếu tham số",
-    "Missing option": "Thiếu tùy chọn",
-    "Missing parameter": "Thiếu tham số",
-    "Missing {param_type}": "Thiếu {param_type}",
-    "Missing parameter: {param_name}": "Thiếu tham số: {param_name}",
-    "Missing command.": "Thiếu lệnh.",
-    "No such command {name!r}.": "Không có lệnh {name!r}.",
-    "No such option {name!r}.": "Không có tùy chọn {name!r}.",
-    "Invalid value for {param_hint}: {message}": "Giá trị không hợp lệ cho {param_hint}: {message}",
-    "Invalid value: {message}": "Giá trị không hợp lệ: {message}",
-    "Aborted!": "Đã dừng.",
-    "file": "tệp",
-    "directory": "thư mục",
-    "path": "đường dẫn",
-    "{name} {filename!r} does not exist.": "{name} {filename!r} không tồn tại.",
-    "{name} {filename!r} is a directory.": "{name} {filename!r} là thư mục.",
-    "{name} {filename!r} is a file.": "{name} {filename!r} là tệp.",
-    "{name} {filename!r} is not readable.": "Không đọc được {name} {filename!r}.",
-    "Got unexpected extra argument ({args})": "Thừa tham số ({args})",
-    "Got unexpected extra arguments ({args})": "Thừa các tham số ({args})",
-    "Option {name!r} requires an argument.": "Tùy chọn {name!r} cần một giá trị.",
-    "Option {name!r} does not take a value.": "Tùy chọn {name!r} không nhận giá trị.",
-    "Did you mean {possibility}?": "Có phải ý bạn là {possibility}?",
-    "(Did you mean one of: {possibilities}?)": "(Có phải ý bạn là một trong: {possibilities}?)",
-    "default: {default}": "mặc định: {default}",
-    "required": "bắt buộc",
-}
-
-
-def _gettext(message: str) -> str:
-    return _VI.get(message, message)
-
-
-def _ngettext(singular: str, plural: str, n: int) -> str:
-    return _VI.get(singular if n == 1 else plural, singular if n == 1 else plural)
-
-
-for _module in ("core", "decorators", "exceptions", "formatting", "parser", "types", "termui"):
-    _mod = sys.modules.get(f"click.{_module}")
-    if _mod is not None:
-        if hasattr(_mod, "_"):
-            _mod._ = _gettext  # type: ignore[attr-defined]
-        if hasattr(_mod, "ngettext"):
-            _mod.ngettext = _ngettext  # type: ignore[attr-defined]
-
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+# The commands in the order of the year's work, as `--help` lists them.
+WORK_ORDER = ("init", "templates", "check", "collect")
 
 
 def _err(text: str) -> None:
     click.echo(text, err=True)
-
-
-def _stdout_gone() -> bool:
-    """Whether standard output is a pipe nobody reads any more; if so, point it at /dev/null."""
-    try:
-        sys.stdout.flush()
-        return False
-    except BrokenPipeError:
-        with contextlib.suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return True
 
 
 def handle_errors(fn: F) -> F:
@@ -129,7 +74,7 @@ def handle_errors(fn: F) -> F:
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except BrokenPipeError:
-            if not _stdout_gone():
+            if not stdout_gone():
                 raise
             sys.exit(EXIT_PROBLEMS)  # `… | head` stopped reading: the outputs are whole, say no more
         except MemoryError:
@@ -165,9 +110,10 @@ def find_config(explicit: Path | None, *, near: Path | None = None) -> Path:
     )
 
 
-@click.group(context_settings=CONTEXT)
-@click.version_option(__version__, "-V", "--version", prog_name="thidua-xlsx")
-def main() -> None:
+@click.group(PROG, cls=ViGroup, command_order=WORK_ORDER, invoke_without_command=True, context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name=PROG, message=VERSION_MESSAGE, help=VERSION_HELP)
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """thidua-xlsx: thu thập, kiểm tra, xếp hạng bảng tự chấm điểm thi đua của khối thi đua.
 
     \b
@@ -180,14 +126,16 @@ def main() -> None:
     Mã thoát: 0 xong, không có gì cần sửa; 1 đã ghi kết quả nhưng có đơn vị chưa nộp hoặc có lỗi;
     2 lỗi cách dùng hoặc lỗi tệp khối thi đua, không ghi gì.
     """
+    if ctx.invoked_subcommand is None:  # only the name typed: that is asking for help
+        click.echo(ctx.get_help(), color=ctx.color)
 
 
-@main.command(context_settings=CONTEXT)
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".", required=False)
+@main.command(context_settings=CONTEXT, short_help="Tạo tệp khối thi đua khoi.xlsx (sửa trong Excel).")
+@click.argument("folder", type=PathParam("folder"), default=".", required=False, metavar="[THƯ_MỤC]")
 @click.option("--force", is_flag=True, help="Ghi đè khoi.xlsx nếu đã có.")
 @handle_errors
 def init(folder: Path, force: bool) -> None:
-    """Tạo tệp khối thi đua FOLDER/khoi.xlsx (mặc định: thư mục hiện tại).
+    """Tạo tệp khối thi đua THƯ_MỤC/khoi.xlsx (mặc định: thư mục hiện tại).
 
     Tệp được điền sẵn khối thi đua năm 2024 của văn bản phát động mẫu làm ví dụ: tiêu chí chấm
     điểm 100 điểm, điều kiện danh hiệu theo Luật Thi đua, khen thưởng 2022, quy tắc đề nghị khen
@@ -202,14 +150,14 @@ def init(folder: Path, force: bool) -> None:
 def _config_option(fn: F) -> F:
     return click.option(
         "--config",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=PathParam("file"),
         help="Tệp khối thi đua (mặc định: khoi.xlsx ở thư mục hiện tại, hoặc cạnh thư mục nhận tệp).",
     )(fn)
 
 
-@main.command(context_settings=CONTEXT)
+@main.command(context_settings=CONTEXT, short_help="Tạo mẫu tự chấm điểm cho từng đơn vị.")
 @_config_option
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", type=PathParam("folder"),
               help="Thư mục ghi mẫu (mặc định: mau_tu_cham/ cạnh tệp khối).")  # fmt: skip
 @click.option("--unit", "units", multiple=True, metavar="MÃ", help="Chỉ tạo mẫu cho đơn vị này (dùng nhiều lần được).")
 @click.option("--force", is_flag=True, help="Ghi đè các tệp mẫu đã có.")
@@ -233,8 +181,8 @@ def _issue_line(issue: Issue) -> str:
     return f"  {tag:<9} {where + '  ' if where else ''}{issue.message} [{issue.code}]"
 
 
-@main.command(context_settings=CONTEXT)
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@main.command(context_settings=CONTEXT, short_help="Kiểm tra ngay các tệp đơn vị gửi về, chỉ ra ô cần sửa.")
+@click.argument("files", nargs=-1, required=True, type=PathParam(), metavar="TỆP...")
 @_config_option
 @handle_errors
 def check(files: tuple[Path, ...], config: Path | None) -> None:
@@ -287,14 +235,14 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
-@main.command(context_settings=CONTEXT)
-@click.argument("inbox", type=click.Path(path_type=Path))
+@main.command("collect", context_settings=CONTEXT, short_help="Tổng hợp, kiểm tra, xếp hạng; ghi bảng xếp hạng.")
+@click.argument("inbox", type=PathParam(), metavar="INBOX")
 @_config_option
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", type=PathParam("file"),
               help="Tệp bảng xếp hạng (mặc định: xep_hang_<Năm>.xlsx cạnh tệp khối).")  # fmt: skip
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--json", "json_path", type=PathParam("file"),
               help="Ghi thêm báo cáo JSON vào tệp này.")  # fmt: skip
-@click.option("--review", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--review", type=PathParam("file"),
               help="Bảng xếp hạng đã nhập kết quả họp (trang 'Bình xét'): ghi bảng xếp hạng chính thức.")  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="Không in tiến độ và bảng tóm tắt.")
 @handle_errors
@@ -333,9 +281,6 @@ def collect_cmd(
     if not quiet:
         _summary(report, out, json_path)
     sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
-
-
-main.add_command(collect_cmd, name="collect")
 
 
 def _run_collect(inbox: Path, bloc: Bloc, show: bool) -> Report:
@@ -395,15 +340,15 @@ def _summary(report: Report, out: Path, json_path: Path | None) -> None:
 
 
 def run() -> None:
-    """The console command: `main`, then leave without freeing the heap object by object.
+    """The console command: `main` (click's errors said in Vietnamese), then leave without
+    freeing the heap object by object.
 
     Every output is closed and renamed into place by then; after a large collect the
     interpreter would still spend a quarter of a second (10,000 units) tearing down the
     report. So flush the streams and exit at once, as mypy does.
     """
     try:
-        main()
-        code: Any = 0
+        code: Any = run_in_vietnamese(main, prog_name=PROG)
     except SystemExit as exc:
         code = exc.code
     if code is None:

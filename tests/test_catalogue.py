@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from thidua_xlsx.core.issues import CATALOGUE, Severity
+from thidua_xlsx.core.issues import CATALOGUE, Code
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "ma-loi.md"
@@ -27,10 +27,14 @@ def test_every_code_is_documented_exactly() -> None:
         assert doc[code] == (kind.severity.label, kind.meaning, kind.fix), code
 
 
+def test_every_code_has_one_catalogue_entry() -> None:
+    assert list(CATALOGUE) == list(Code)
+    assert all(kind.code is code for code, kind in CATALOGUE.items())
+
+
 def test_codes_are_stable_kebab_case_with_vietnamese_text() -> None:
     for code, kind in CATALOGUE.items():
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", code), code
-        assert isinstance(kind.severity, Severity)
         for text in (kind.meaning, kind.fix, kind.template.replace("{detail}", "") or "đủ"):
             assert re.search(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]", text), text
 

@@ -442,7 +442,6 @@ def test_end_to_end_an_inbox_of_every_kind(default_bloc, default_templates, tmp_
     names that look like formulas, a real 2 GB zip bomb and every hostile file of the corpus:
     exit 1, every file listed once, the good units ranked to the cent, each bad file named
     with a Vietnamese message, and the inbox byte for byte as it was."""
-    import time
 
     from test_hostile import FILES, make_files
     from test_roundtrip_libreoffice import lo_batch
@@ -490,7 +489,6 @@ def test_end_to_end_an_inbox_of_every_kind(default_bloc, default_templates, tmp_
     make_files.write_zip_bomb(inbox / "bom.xlsx", make_files.SHEET_NAME, others=make_files.xlsx_parts())
 
     before = tree_state(inbox)
-    started = time.monotonic()
     old_cwd = os.getcwd()
     try:
         os.chdir(inbox)  # paths are then shown from the inbox: "=cmd|' /C calc'!A0.xlsx" starts the cell
@@ -498,11 +496,8 @@ def test_end_to_end_an_inbox_of_every_kind(default_bloc, default_templates, tmp_
         result = CliRunner().invoke(main, args)
     finally:
         os.chdir(old_cwd)
-    seconds = time.monotonic() - started
-    print(f"collect over {len(before)} entries: {seconds:.2f} s")
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
-    assert seconds < 60
     assert tree_state(inbox) == before
 
     import json

@@ -18,6 +18,7 @@ import python_calamine as pc
 from thidua_xlsx.core import issues
 from thidua_xlsx.core.grid import Grid
 from thidua_xlsx.core.issues import Code, Issue
+from thidua_xlsx.core.numbers import megabytes, vn
 from thidua_xlsx.intake.containers import (
     OLE_MAGIC,
     ZIP_MAGIC,
@@ -87,15 +88,10 @@ class Book:
                     Code.SHEET_TOO_LARGE,
                     file=self.display,
                     sheet=name,
-                    detail=f"{_n(height)} dòng × {_n(width)} cột; giới hạn {_n(MAX_ROWS)} dòng × {MAX_COLS} cột",
+                    detail=f"{vn(height)} dòng × {vn(width)} cột; giới hạn {vn(MAX_ROWS)} dòng × {MAX_COLS} cột",
                 )
             )
         return Grid(name=name, rows=rows, truncated=truncated)
-
-
-def _n(value: int) -> str:
-    """A count the Vietnamese way: 1.048.576."""
-    return f"{value:,}".replace(",", ".")
 
 
 def _detail(exc: BaseException) -> str:
@@ -118,7 +114,7 @@ _MAGIC_KINDS = [
 ]
 
 
-def sniff(head: bytes, ext: str) -> tuple[Code, str] | None:
+def sniff(head: bytes) -> tuple[Code, str] | None:
     """What a file that is not a workbook really is: (issue code, detail or kind), or None if it may be one."""
     if not head:
         return Code.FILE_UNREADABLE, "tệp rỗng (0 byte), có thể chưa tải về hết"
@@ -191,10 +187,9 @@ def _check_package(data: bytes | None, path: Path, display: str, ext: str) -> st
     total = sum(e.size for e in entries)
     bomb = [e for e in entries if e.size > 10 * 1024**2 and e.size / max(e.packed, 1) > MAX_RATIO]
     if total > MAX_UNPACKED_BYTES or bomb:
-        size = _n(round(total / 1024**2))
-        detail = f"nội dung khai báo {size} MB khi giải nén, giới hạn {MAX_UNPACKED_BYTES // 1024**2} MB"
+        detail = f"nội dung khai báo {megabytes(total)} khi giải nén, giới hạn {megabytes(MAX_UNPACKED_BYTES)}"
         if bomb and total <= MAX_UNPACKED_BYTES:
-            ratio = _n(bomb[0].size // max(bomb[0].packed, 1))
+            ratio = vn(bomb[0].size // max(bomb[0].packed, 1))
             detail = f"tỷ lệ nén bất thường ({ratio}:1), có thể là bom nén"
         raise Unreadable(issues.make(Code.FILE_TOO_LARGE, file=display, detail=detail))
     if any(e.flags & 0x1 for e in entries):
@@ -291,6 +286,27 @@ def _default_password(data: bytes | None, path: Path) -> bool:
 
 def open_book(source: Source) -> Book:
     """Open a source for reading, or raise Unreadable with the issue that explains why not."""
+    data, head = _bytes(source)
+    found = sniff(head)
+    if found:
+        code, detail = found
+        if code is Code.FILE_NOT_SPREADSHEET:
+            raise Unreadable(issues.make(code, file=source.display, kind=detail, ext=source.ext or "(không đuôi)"))
+        raise Unreadable(issues.make(code, file=source.display, detail=detail))
+    fits = source.ext
+    if head.startswith(ZIP_MAGIC):  # before calamine: it would unpack a zip bomb
+        fits = _check_package(data, source.path, source.display, source.ext)
+    elif head.startswith(OLE_MAGIC):
+        fits = ".xls"
+    book = _calamine(source, data, head, fits)
+    # Chart and macro sheets hold no cells (and some break calamine): only worksheets are read.
+    sheets = [m for m in book.sheets_metadata if m.typ == pc.SheetTypeEnum.WorkSheet]
+    hidden = {m.name for m in sheets if m.visible != pc.SheetVisibleEnum.Visible}
+    return Book(display=source.display, book=book, names=[m.name for m in sheets], hidden=hidden)
+
+
+def _bytes(source: Source) -> tuple[bytes | None, bytes]:
+    """(the whole file when it is an archive member, else None; its first bytes), size-checked."""
     display = source.display
     data: bytes | None = None
     try:
@@ -300,30 +316,21 @@ def open_book(source: Source) -> Book:
         else:
             size = source.path.stat().st_size
         if size > MAX_FILE_BYTES:
-            detail = f"{_n(round(size / 1024**2))} MB, giới hạn {MAX_FILE_BYTES // 1024**2} MB"
+            detail = f"{megabytes(size)}, giới hạn {megabytes(MAX_FILE_BYTES)}"
             raise Unreadable(issues.make(Code.FILE_TOO_LARGE, file=display, detail=detail))
-        if data is None:
-            with open(source.path, "rb") as fh:
-                head = fh.read(8192)
-        else:
-            head = data[:8192]
+        if data is not None:
+            return data, data[:8192]
+        with open(source.path, "rb") as fh:
+            return None, fh.read(8192)
     except ArchiveTooLarge as exc:
         raise Unreadable(issues.make(Code.FILE_TOO_LARGE, file=display, detail=str(exc))) from None
     except (OSError, zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
         raise Unreadable(issues.make(Code.FILE_UNREADABLE, file=display, detail=_member_error(exc))) from None
 
-    found = sniff(head, source.ext)
-    if found:
-        code, detail = found
-        if code is Code.FILE_NOT_SPREADSHEET:
-            raise Unreadable(issues.make(code, file=display, kind=detail, ext=source.ext or "(không đuôi)"))
-        raise Unreadable(issues.make(code, file=display, detail=detail))
-    fits = source.ext
-    if head.startswith(ZIP_MAGIC):  # before calamine: it would unpack a zip bomb
-        fits = _check_package(data, source.path, display, source.ext)
-    elif head.startswith(OLE_MAGIC):
-        fits = ".xls"
 
+def _calamine(source: Source, data: bytes | None, head: bytes, fits: str) -> pc.CalamineWorkbook:
+    """The workbook opened by calamine (by the extension that fits its content), its sheets listed."""
+    display = source.display
     try:
         if data is None and fits == source.ext:
             book = pc.CalamineWorkbook.from_path(str(source.path))
@@ -331,7 +338,7 @@ def open_book(source: Source) -> Book:
             if data is None:
                 data = source.path.read_bytes()
             book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        metadata = book.sheets_metadata
+        book.sheets_metadata  # noqa: B018 - listing the sheets is where broken workbooks fail
     except pc.PasswordError:
         if head.startswith(OLE_MAGIC) and _default_password(data, source.path):
             raise Unreadable(issues.make(Code.FILE_PASSWORD_MODIFY, file=display)) from None
@@ -343,11 +350,7 @@ def open_book(source: Source) -> Book:
         elif fits == ".ods":
             _check_opendocument(data, source.path, display, source.ext)
         raise Unreadable(issues.make(Code.FILE_UNREADABLE, file=display, detail=_detail(exc))) from None
-    # Chart and macro sheets hold no cells (and some break calamine): only worksheets are read.
-    sheets = [m for m in metadata if str(m.typ).endswith("WorkSheet")]
-    names = [m.name for m in sheets]
-    hidden = {m.name for m in sheets if str(m.visible).endswith("Hidden")}
-    return Book(display=display, book=book, names=names, hidden=hidden)
+    return book
 
 
 def _member_error(exc: BaseException) -> str:

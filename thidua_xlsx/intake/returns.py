@@ -164,7 +164,7 @@ def _meta(book: Book) -> Metadata | None:
 def _parse(book: Book, bloc: Bloc, out: _Reading, source: Source) -> None:
     meta = _meta(book)
     scores = _sheet(book, L.SHEET_SCORES, L.SCORE_HEADERS)
-    _identify(book, bloc, out, source, meta, scores[0] if scores else None)
+    _identify(bloc, out, source, meta, scores[0] if scores else None)
     if not out.unit:
         return
     if scores is None:
@@ -178,7 +178,7 @@ def _parse(book: Book, bloc: Bloc, out: _Reading, source: Source) -> None:
         _data(data[0], data[1], out)
 
 
-def _identify(book: Book, bloc: Bloc, out: _Reading, source: Source, meta: Metadata | None, grid: Grid | None) -> None:
+def _identify(bloc: Bloc, out: _Reading, source: Source, meta: Metadata | None, grid: Grid | None) -> None:
     units = bloc.unit_by_upper_code
     if meta is not None:
         K = L.MetaKey

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -18,8 +19,15 @@ from thidua_xlsx.bloc.load import load_bloc
 from thidua_xlsx.bloc.spec import default_bloc_spec
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.model import Bloc, Kind
+from thidua_xlsx.intake.inbox import Source
+from thidua_xlsx.intake.returns import ReturnData, read_return
 from thidua_xlsx.writers.bloc_book import write_bloc_workbook
 from thidua_xlsx.writers.template import write_templates
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent  # the checkout
+FILES = TESTS / "files"  # the hostile-file corpus
+SAMPLES = ROOT / "samples"
 
 GOOD_DATA: dict[str, Any] = {
     "TS": 20,
@@ -152,3 +160,86 @@ def lo_convert(src: Path, fmt: str, outdir: Path, *, timeout: int = 180) -> Path
     if not out.exists():
         raise RuntimeError(f"LibreOffice did not write {out}")
     return out
+
+
+# Plans and readers shared by several test files ------------------------------------------
+
+PLAN_90: dict[str, float] = {
+    "1.1": 13.5, "1.2": 8, "1.3": 5, "2.1": 7.5, "2.2": 6, "2.3": 6, "3.1": 8, "3.2": 5.5,
+    "4.1": 3, "4.2": 4, "4.3": 4, "4.4": 2.5, "4.5": 4, "5.1": 3, "5.2": 3, "5.3": 1.5, "5.4": 2, "5.5": 2,
+    "6.1": 1.5, "6.2": 0.5, "7.1": 0.5, "7.2": 0, "7.3": 0,
+}  # fmt: skip
+EXPECTED_90 = (Decimal("88.5"), Decimal(2), Decimal("0.5"), Decimal(90))
+
+
+def read(path: Path, bloc: Bloc) -> ReturnData:
+    """One file read as collect reads it (in this process)."""
+    st = path.stat()
+    return read_return(Source(str(path), path, (), st.st_mtime, st.st_size), bloc)
+
+
+def locate(ws) -> tuple[dict[str, str], dict[str, int], int]:
+    """Input cells of the meeting (right of each label), table columns, and the header row."""
+    inputs, head, cols = {}, None, {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value in (L.PRESENT, L.NEXT_LEADER, L.NEXT_DEPUTY):
+                inputs[cell.value] = ws.cell(cell.row, cell.column + 1).coordinate
+            if cell.value == L.V_CODE and head is None:
+                head = cell.row
+                cols = {c.value: c.column for c in row if c.value}
+    return inputs, cols, head
+
+
+def edit(path: Path, *, present=None, leader=None, deputy=None, rows: dict | None = None, meta: dict | None = None):
+    """Type the meeting's decisions into 'Bình xét' as the secretary would, and save."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[L.R_REVIEW]
+    inputs, cols, head = locate(ws)
+    for label, value in ((L.PRESENT, present), (L.NEXT_LEADER, leader), (L.NEXT_DEPUTY, deputy)):
+        if value is not None:
+            ws[inputs[label]] = value
+    for r in range(head + 1, ws.max_row + 1):
+        code = ws.cell(r, cols[L.V_CODE]).value
+        for label, value in (rows or {}).get(code, {}).items():
+            ws.cell(r, cols[label]).value = value
+    for key, value in (meta or {}).items():
+        for row in wb[L.SHEET_META].iter_rows():
+            if row[0].value == key:
+                row[1].value = value
+    wb.save(path)
+    return inputs, cols, head
+
+
+def _load_make_files() -> Any:
+    spec = importlib.util.spec_from_file_location("make_files", FILES / "make_files.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_files = _load_make_files()
+
+
+# LibreOffice: convert many files in one start ---------------------------------------------
+
+FILTERS = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "xls": "xls:MS Excel 97", "ods": "ods", "pdf": "pdf"}
+PDFTOTEXT = shutil.which("pdftotext")
+
+
+def lo_batch(sources: list[Path], fmt: str, outdir: Path, profile: Path) -> list[Path]:
+    """Convert many files in one LibreOffice start, with a private profile (reused between
+    calls: creating one costs more than a conversion)."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    cmd = [str(SOFFICE), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore"]
+    cmd += ["--convert-to", FILTERS[fmt], "--outdir", str(outdir), *map(str, sources)]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=300, env=dict(os.environ, HOME=str(profile)))
+    out = [outdir / f"{s.stem}.{fmt}" for s in sources]
+    missing = [p for p in out if not p.exists()]
+    assert not missing, f"LibreOffice did not write {missing}"
+    return out
+
+
+def pdf_pages(path: Path) -> list[str]:
+    text = subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return [page for page in text.split("\f") if page.strip()]

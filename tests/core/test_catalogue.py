@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from helpers import ROOT, TESTS
+
 from thidua_xlsx.core.issues import CATALOGUE, Code
 
-ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "ma-loi.md"
 
 
@@ -41,7 +42,7 @@ def test_codes_are_stable_kebab_case_with_vietnamese_text() -> None:
 
 def test_every_code_has_a_test_that_triggers_it() -> None:
     """Each code appears, quoted, in some test other than this one (a guard, not a proof)."""
-    tests = [p for p in (ROOT / "tests").glob("test_*.py") if p.name != Path(__file__).name]
+    tests = [p for p in TESTS.rglob("test_*.py") if p.name != Path(__file__).name]
     texts = "\n".join(p.read_text(encoding="utf-8") for p in tests)
     untested = [code for code in CATALOGUE if f'"{code}"' not in texts]
     assert not untested, f"no test mentions: {untested}"

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from test_review import edit
-from test_template_libreoffice import PDFTOTEXT, convert, pdf_pages
+from helpers import PDFTOTEXT, SAMPLES, edit, lo_batch, pdf_pages
 
 from thidua_xlsx.bloc.load import load_bloc
 from thidua_xlsx.core import labels as L
@@ -23,7 +22,7 @@ from thidua_xlsx.writers.ranking_book import write_ranking
 
 pytestmark = pytest.mark.libreoffice
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
 REASON = "Bổ sung minh chứng được công nhận tại hội nghị"
 TITLES = [  # one per sheet, in the workbook's order
     "BẢNG TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG THI ĐUA NĂM 2024",
@@ -56,8 +55,8 @@ def lo(tmp_path_factory) -> dict[str, dict[str, Path]]:
     profile = work / "profile"
     books = {"provisional": provisional, "final": final}
     return {
-        "pdf": dict(zip(books, convert(list(books.values()), "pdf", work / "pdf", profile), strict=True)),
-        "xlsx": dict(zip(books, convert(list(books.values()), "xlsx", work / "xlsx", profile), strict=True)),
+        "pdf": dict(zip(books, lo_batch(list(books.values()), "pdf", work / "pdf", profile), strict=True)),
+        "xlsx": dict(zip(books, lo_batch(list(books.values()), "xlsx", work / "xlsx", profile), strict=True)),
         "book": books,
         "last": {"code": ranked[-1], "name": next(u.name for u in report.units if u.code == ranked[-1])},
     }

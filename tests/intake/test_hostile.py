@@ -7,14 +7,12 @@ of it (plus one good return) and each test below checks one file.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import expected_total, fill, full_scores
+from helpers import FILES, expected_total, fill, full_scores, make_files
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,18 +21,7 @@ from thidua_xlsx.core.report import Report, Status
 from thidua_xlsx.intake import inbox as inbox_mod
 from thidua_xlsx.ranking.assemble import collect
 
-FILES = Path(__file__).resolve().parent / "files"
 ERR, WARN, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
-
-
-def _load_make_files():
-    spec = importlib.util.spec_from_file_location("make_files", FILES / "make_files.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_files = _load_make_files()
 
 
 @pytest.fixture(scope="module")

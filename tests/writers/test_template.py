@@ -12,30 +12,23 @@ from pathlib import Path, PurePosixPath
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from helpers import GOOD_DATA, fill, find_header, make_bloc, make_templates, spec
+from helpers import EXPECTED_90, GOOD_DATA, PLAN_90, fill, find_header, make_bloc, make_templates, read, spec
 from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from thidua_xlsx import __version__
 from thidua_xlsx.cli import main
 from thidua_xlsx.core import labels as L
-from thidua_xlsx.core.model import Bloc, Kind
+from thidua_xlsx.core.model import Kind
 from thidua_xlsx.core.ratings import RATING_LABELS
 from thidua_xlsx.core.text import slug
-from thidua_xlsx.intake.inbox import Source
-from thidua_xlsx.intake.returns import Evidence, ReturnData, read_return, totals
+from thidua_xlsx.intake.returns import Evidence, totals
 from thidua_xlsx.writers.template import template_name
 
 VIETNAMESE = re.compile(r"[ăâđêôơưàáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ]", re.IGNORECASE)
 REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?")
 
 # A plan for the default bloc: base 88.5, bonus 2, deduction 0.5, total 90.
-PLAN_90: dict[str, float] = {
-    "1.1": 13.5, "1.2": 8, "1.3": 5, "2.1": 7.5, "2.2": 6, "2.3": 6, "3.1": 8, "3.2": 5.5,
-    "4.1": 3, "4.2": 4, "4.3": 4, "4.4": 2.5, "4.5": 4, "5.1": 3, "5.2": 3, "5.3": 1.5, "5.4": 2, "5.5": 2,
-    "6.1": 1.5, "6.2": 0.5, "7.1": 0.5, "7.2": 0, "7.3": 0,
-}  # fmt: skip
-EXPECTED_90 = (Decimal("88.5"), Decimal(2), Decimal("0.5"), Decimal(90))
 
 
 @pytest.fixture(scope="module")
@@ -81,11 +74,6 @@ def sqref_cells(sqref) -> set[str]:
             for c in range(lo_c, hi_c + 1):
                 out.add(f"{get_column_letter(c)}{r}")
     return out
-
-
-def read(path: Path, bloc: Bloc) -> ReturnData:
-    st = path.stat()
-    return read_return(Source(str(path), path, (), st.st_mtime, st.st_size), bloc)
 
 
 # Structure --------------------------------------------------------------------------------

@@ -5,16 +5,13 @@ LibreOffice starts once per target format for all files, with one private profil
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import GOOD_DATA, SOFFICE, fill
-from test_template import EXPECTED_90, PLAN_90, read
+from helpers import EXPECTED_90, GOOD_DATA, PDFTOTEXT, PLAN_90, fill, lo_batch, pdf_pages, read
 
 from thidua_xlsx.bloc.load import load_bloc
 from thidua_xlsx.core import labels as L
@@ -22,21 +19,9 @@ from thidua_xlsx.intake.returns import Evidence, totals
 
 pytestmark = pytest.mark.libreoffice
 
-FILTERS = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "xls": "xls:MS Excel 97", "ods": "ods", "pdf": "pdf"}
-PDFTOTEXT = shutil.which("pdftotext")
 
 # YT leaves 1.2 and 4.4 blank, gives 2.1 nine points of eight and types 'bảy' in 3.1.
 PARTIAL = {code: v for code, v in PLAN_90.items() if code not in ("1.2", "4.4")} | {"2.1": 9, "3.1": "bảy"}
-
-
-def convert(sources: list[Path], fmt: str, outdir: Path, profile: Path) -> list[Path]:
-    outdir.mkdir(parents=True, exist_ok=True)
-    cmd = [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore"]
-    cmd += ["--convert-to", FILTERS[fmt], "--outdir", str(outdir), *map(str, sources)]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=300, env=dict(os.environ, HOME=str(profile)))
-    out = [outdir / f"{s.stem}.{fmt}" for s in sources]
-    assert all(p.exists() for p in out), [p for p in out if not p.exists()]
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -51,10 +36,10 @@ def lo(default_bloc, default_templates, tmp_path_factory) -> dict[str, dict[str,
     empty = work / "goc" / "NV.xlsx"
     shutil.copy(default_templates["NV"], empty)
     bloc = default_bloc[0]  # the bloc workbook rides along: a bloc leader may use LibreOffice too
-    pdfs = convert([*default_templates.values(), bloc], "pdf", work / "pdf", profile)
-    xlsx = convert([*filled.values(), empty, bloc], "xlsx", work / "xlsx", profile)
-    xls = convert(list(filled.values()), "xls", work / "xls", profile)
-    ods = convert([*filled.values(), bloc], "ods", work / "ods", profile)
+    pdfs = lo_batch([*default_templates.values(), bloc], "pdf", work / "pdf", profile)
+    xlsx = lo_batch([*filled.values(), empty, bloc], "xlsx", work / "xlsx", profile)
+    xls = lo_batch(list(filled.values()), "xls", work / "xls", profile)
+    ods = lo_batch([*filled.values(), bloc], "ods", work / "ods", profile)
     return {
         "pdf": dict(zip([*default_templates, "khoi"], pdfs, strict=True)),
         "original": filled,
@@ -62,11 +47,6 @@ def lo(default_bloc, default_templates, tmp_path_factory) -> dict[str, dict[str,
         "xls": dict(zip(filled, xls, strict=True)),
         "ods": dict(zip([*filled, "khoi"], ods, strict=True)),
     }
-
-
-def pdf_pages(path: Path) -> list[str]:
-    text = subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
-    return [page for page in text.split("\f") if page.strip()]
 
 
 def test_every_template_prints(lo, default_bloc) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from helpers import GOOD_DATA, fill, full_scores, make_bloc, make_templates
+from helpers import GOOD_DATA, edit, fill, full_scores, locate, make_bloc, make_templates
 
 from thidua_xlsx.cli import main
 from thidua_xlsx.core import labels as L
@@ -35,39 +35,6 @@ def meeting(tmp_path: Path) -> dict:
     report = collect(inbox, bloc)
     review = write_ranking(report, tmp_path / "xep_hang_2024.xlsx")
     return {"tmp": tmp_path, "config": config, "bloc": bloc, "inbox": inbox, "review": review, "templates": templates}
-
-
-def locate(ws) -> tuple[dict[str, str], dict[str, int], int]:
-    """Input cells of the meeting (right of each label), table columns, and the header row."""
-    inputs, head, cols = {}, None, {}
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value in (PRESENT, NEXT_LEADER, NEXT_DEPUTY):
-                inputs[cell.value] = ws.cell(cell.row, cell.column + 1).coordinate
-            if cell.value == V_CODE and head is None:
-                head = cell.row
-                cols = {c.value: c.column for c in row if c.value}
-    return inputs, cols, head
-
-
-def edit(path: Path, *, present=None, leader=None, deputy=None, rows: dict | None = None, meta: dict | None = None):
-    """Type the meeting's decisions into 'Bình xét' as the secretary would, and save."""
-    wb = openpyxl.load_workbook(path)
-    ws = wb[L.R_REVIEW]
-    inputs, cols, head = locate(ws)
-    for label, value in ((PRESENT, present), (NEXT_LEADER, leader), (NEXT_DEPUTY, deputy)):
-        if value is not None:
-            ws[inputs[label]] = value
-    for r in range(head + 1, ws.max_row + 1):
-        code = ws.cell(r, cols[V_CODE]).value
-        for label, value in (rows or {}).get(code, {}).items():
-            ws.cell(r, cols[label]).value = value
-    for key, value in (meta or {}).items():
-        for row in wb[L.SHEET_META].iter_rows():
-            if row[0].value == key:
-                row[1].value = value
-    wb.save(path)
-    return inputs, cols, head
 
 
 def test_the_meeting_decides_the_final_ranking(meeting) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from helpers import expected_total, fill, full_scores
+from helpers import FILES, expected_total, fill, full_scores, lo_batch, make_files
 
 from thidua_xlsx.cli import main
 from thidua_xlsx.core import labels as L
@@ -442,9 +442,6 @@ def test_end_to_end_an_inbox_of_every_kind(default_bloc, default_templates, tmp_
     names that look like formulas, a real 2 GB zip bomb and every hostile file of the corpus:
     exit 1, every file listed once, the good units ranked to the cent, each bad file named
     with a Vietnamese message, and the inbox byte for byte as it was."""
-
-    from test_hostile import FILES, make_files
-    from test_roundtrip_libreoffice import lo_batch
 
     config, bloc = default_bloc
     work = tmp_path

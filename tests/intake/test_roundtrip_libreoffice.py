@@ -6,42 +6,19 @@ LibreOffice runs headless, once per target format for all files (a start costs s
 
 from __future__ import annotations
 
-import os
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from helpers import GOOD_DATA, SOFFICE, expected_total, fill, full_scores
+from helpers import GOOD_DATA, expected_total, fill, full_scores, lo_batch, read
 
 from thidua_xlsx.core.issues import Severity
 from thidua_xlsx.core.model import Kind
 from thidua_xlsx.core.report import Status
-from thidua_xlsx.intake.inbox import Source
-from thidua_xlsx.intake.returns import Evidence, ReturnData, read_return, totals
+from thidua_xlsx.intake.returns import Evidence, ReturnData, totals
 from thidua_xlsx.ranking.assemble import collect
 
 pytestmark = pytest.mark.libreoffice
-
-FILTERS = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "xls": "xls:MS Excel 97", "ods": "ods"}
-
-
-def lo_batch(sources: list[Path], fmt: str, outdir: Path, profile: Path) -> list[Path]:
-    """Convert many files in one LibreOffice start, with a private profile (reused between
-    calls: creating one costs more than a conversion)."""
-    outdir.mkdir(parents=True, exist_ok=True)
-    cmd = [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore"]
-    cmd += ["--convert-to", FILTERS[fmt], "--outdir", str(outdir), *map(str, sources)]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=300, env=dict(os.environ, HOME=str(profile)))
-    out = [outdir / f"{s.stem}.{fmt}" for s in sources]
-    missing = [p for p in out if not p.exists()]
-    assert not missing, f"LibreOffice did not write {missing}"
-    return out
-
-
-def read(path: Path, bloc) -> ReturnData:
-    st = path.stat()
-    return read_return(Source(str(path), path, (), st.st_mtime, st.st_size), bloc)
 
 
 def awkward_scores(bloc, seed: int) -> dict[str, object]:

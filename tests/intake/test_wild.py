@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 WILD = Path(os.environ.get("THIDUA_WILD", ROOT / "tests" / "wild" / "calamine"))
 
 pytestmark = pytest.mark.skipif(not WILD.is_dir(), reason=f"no wild corpus at {WILD}")

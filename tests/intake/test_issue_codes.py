@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import GOOD_DATA, fill, full_scores, make_bloc, make_templates, spec, template_cells
+from helpers import FILES, GOOD_DATA, fill, full_scores, make_bloc, make_templates, spec, template_cells
 
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.issues import Issue, Severity
@@ -263,7 +263,7 @@ def test_an_unreadable_file_named_after_a_unit_makes_that_unit_an_error(default_
     _, bloc = default_bloc
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    shutil.copy(Path(__file__).parent / "files" / "encrypted-ooxml.xlsx", inbox / "TP - tự chấm.xlsx")
+    shutil.copy(FILES / "encrypted-ooxml.xlsx", inbox / "TP - tự chấm.xlsx")
     (inbox / "khong ro.xlsx").write_text("<html><table><tr><td>1</td></tr></table></html>", encoding="utf-8")
     report = collect(inbox, bloc)
     tp = next(u for u in report.units if u.code == "TP")

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thidua_xlsx.core.numbers import ValueKind, parse_number
+from thidua_xlsx.core.numbers import parse_number
 from thidua_xlsx.core.ratings import Rating
 from thidua_xlsx.core.report import Meeting, Status, UnitResult
 from thidua_xlsx.core.text import collation_key
@@ -50,35 +50,6 @@ def test_exact_decimals_make_real_ties(default_bloc) -> None:
     assert parse_number(0.1).value + parse_number(0.2).value == Decimal("0.3")
     ranked = rank_units(bloc, units_from([sum(parts), Decimal(100), Decimal("99.99")]))
     assert [(u.rank, u.tie) for u in ranked] == [(1, True), (1, True), (3, False)]
-
-
-@pytest.mark.parametrize(
-    ("text", "kind", "value"),
-    [
-        ("9,5", ValueKind.TEXT_NUMBER, "9.5"),
-        (" 9.5 ", ValueKind.TEXT_NUMBER, "9.5"),
-        ("10", ValueKind.TEXT_NUMBER, "10"),
-        (9.5, ValueKind.NUMBER, "9.5"),
-        (33.3, ValueKind.NUMBER, "33.3"),
-        (True, ValueKind.NOT_NUMBER, None),
-        ("9,5 điểm", ValueKind.NOT_NUMBER, None),
-        ("1.000,5", ValueKind.NOT_NUMBER, None),
-        ("", ValueKind.EMPTY, None),
-        (None, ValueKind.EMPTY, None),
-    ],
-)
-def test_parse_number(text, kind, value) -> None:
-    parsed = parse_number(text)
-    assert parsed.kind is kind
-    assert parsed.value == (Decimal(value) if value is not None else None)
-
-
-@given(st.decimals(min_value=-1000, max_value=1000, places=3, allow_nan=False, allow_infinity=False))
-def test_text_numbers_parse_exactly_with_comma_or_dot(d) -> None:
-    text = format(d, "f")
-    assert parse_number(text).value == d
-    assert parse_number(text.replace(".", ",")).value == d
-    assert parse_number(float(text)).value == d  # a typed number stored as a double
 
 
 def test_vietnamese_collation() -> None:

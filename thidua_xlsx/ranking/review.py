@@ -174,7 +174,7 @@ def _inputs(grid: Grid, report: Report, problems: list[Problem]) -> ReviewInput:
         agreed_cell = a1(r, cols[L.V_AGREED])
         parsed = parse_number(grid.value(r, cols[L.V_AGREED]))
         agreed = parsed.value
-        if parsed.kind is ValueKind.NOT_NUMBER:
+        if parsed.kind in (ValueKind.NOT_NUMBER, ValueKind.AMBIGUOUS):  # "1.000": never guessed
             problems.append(Problem(sheet, agreed_cell, f"điểm thống nhất của {code} phải là số."))
             agreed = None
         elif agreed is not None and not 0 <= agreed <= scale:

@@ -292,7 +292,8 @@ def test_the_fast_central_directory_reader_agrees_with_zipfile(tmp_path) -> None
         fast = zip_entries(lambda off, n, data=data: data[off : off + n], len(data))
         try:
             with zipfile.ZipFile(path) as zf:
-                slow = [(i.filename, i.flag_bits, i.compress_size, i.file_size) for i in zf.infolist()]
+                slow = [(i.filename, i.flag_bits, i.compress_size, i.file_size, i.compress_type, i.header_offset)
+                        for i in zf.infolist()]  # fmt: skip
         except zipfile.BadZipFile:
             assert fast is None, path.name
             continue

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import io
 import struct
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -38,6 +39,8 @@ class ZipEntry(NamedTuple):
     flags: int
     packed: int
     size: int
+    method: int = -1  # compression: 0 stored, 8 deflate (-1: unknown)
+    offset: int = -1  # of the member's local header (-1: unknown)
 
 
 _EOCD = struct.Struct("<4sHHHHIIH")
@@ -60,7 +63,8 @@ def zip_entries(read_at: ReadAt, size: int) -> list[ZipEntry] | None:
     eocd_offset = size - tail_len + at
     if cd_size > eocd_offset:
         return None
-    cd_offset = eocd_offset - cd_size  # tolerate data prepended to the archive, as zipfile does
+    shift = eocd_offset - cd_size - cd_offset  # tolerate data prepended to the archive, as zipfile does
+    cd_offset += shift
     start = cd_offset - (size - tail_len)
     cd = tail[start : start + cd_size] if start >= 0 else read_at(cd_offset, cd_size)
     out: list[ZipEntry] = []
@@ -72,8 +76,37 @@ def zip_entries(read_at: ReadAt, size: int) -> list[ZipEntry] | None:
         if f[0] != b"PK\x01\x02" or f[8] == 0xFFFFFFFF or f[9] == 0xFFFFFFFF:
             return None
         name = cd[pos + fixed : pos + fixed + f[10]].decode("utf-8" if f[3] & 0x800 else "latin-1", errors="replace")
-        out.append(ZipEntry(name, f[3], f[8], f[9]))  # non-UTF-8 names only need their ASCII part here
+        # A name not in UTF-8 only needs its ASCII part here.
+        out.append(ZipEntry(name, f[3], f[8], f[9], f[4], f[16] + shift))
         pos += fixed + f[10] + f[11] + f[12]
+    return out
+
+
+_LOCAL = struct.Struct("<4sHHHHHIIIHH")
+
+
+def zip_member(read_at: ReadAt, entry: ZipEntry, limit: int = 256 * 1024) -> bytes | None:
+    """A small member's bytes (stored or deflated), read from its local header: None when it
+    is larger than `limit`, encrypted, packed another way, or broken."""
+    if entry.offset < 0 or entry.size > limit or entry.packed > limit or entry.flags & 0x1:
+        return None
+    head = read_at(entry.offset, _LOCAL.size)
+    if len(head) < _LOCAL.size:
+        return None
+    f = _LOCAL.unpack(head)
+    if f[0] != b"PK\x03\x04":
+        return None
+    raw = read_at(entry.offset + _LOCAL.size + f[9] + f[10], entry.packed)
+    if len(raw) < entry.packed:
+        return None
+    if entry.method == 0:
+        return raw
+    if entry.method != 8:
+        return None
+    try:
+        out = zlib.decompressobj(-15).decompress(raw, limit)
+    except zlib.error:
+        return None
     return out
 
 
@@ -88,6 +121,9 @@ class OleStream(NamedTuple):
 class OleDirectory(NamedTuple):
     sector_size: int
     streams: dict[str, OleStream]
+    fat: tuple[int, ...] = ()  # the sectors that hold the FAT
+    minifat_start: int = _FREE_SECT  # first sector of the mini FAT
+    sectors: int = 0  # sectors in the file: the bound of every chain
 
     def head(self, read_at: ReadAt, name: str) -> bytes | None:
         """The first sector of a stream: enough for the records at the start of an .xls.
@@ -99,6 +135,68 @@ class OleDirectory(NamedTuple):
             return None
         block = read_at((entry.start + 1) * self.sector_size, self.sector_size)
         return block if len(block) == self.sector_size else None
+
+    def small_stream(self, read_at: ReadAt, name: str, limit: int = 64 * 1024) -> bytes | None:
+        """A whole stream of at most `limit` bytes (in the mini stream or not), or None when it
+        is absent, larger, or its chain is broken. Every chain is followed a bounded number of steps."""
+        entry = self.streams.get(name)
+        if entry is None or entry.size > limit or entry.start >= _FREE_SECT:
+            return None
+        ss, per = self.sector_size, self.sector_size // 4
+        table: dict[int, tuple[int, ...]] = {}
+
+        def next_sector(s: int) -> int:
+            if s // per >= len(self.fat):
+                return _FREE_SECT
+            if s // per not in table:
+                block = read_at((self.fat[s // per] + 1) * ss, ss)
+                if len(block) < ss:
+                    return _FREE_SECT
+                table[s // per] = struct.unpack(f"<{per}I", block)
+            return table[s // per][s % per]
+
+        def walker(start: int) -> Callable[[int], int | None]:
+            """k -> the k-th sector of the chain from `start`, followed lazily."""
+            found: list[int] = []
+            state = [start]
+
+            def nth(k: int) -> int | None:
+                while len(found) <= k:
+                    if state[0] >= _FREE_SECT or len(found) >= self.sectors:
+                        return None
+                    found.append(state[0])
+                    state[0] = next_sector(state[0])
+                return found[k]
+
+            return nth
+
+        parts: list[bytes] = []
+        if entry.size >= 4096:
+            nth = walker(entry.start)
+            for k in range(-(-entry.size // ss)):
+                sector = nth(k)
+                if sector is None:
+                    return None
+                parts.append(read_at((sector + 1) * ss, ss))
+        else:
+            root = self.streams.get("Root Entry")
+            if root is None:
+                return None
+            minifat, holder = walker(self.minifat_start), walker(root.start)
+            m = entry.start
+            for _ in range(-(-entry.size // 64)):
+                if m >= _FREE_SECT:
+                    return None
+                at, fat_sector = holder(m * 64 // ss), minifat(m // per)
+                if at is None or fat_sector is None:
+                    return None
+                parts.append(read_at((at + 1) * ss + m * 64 % ss, 64))
+                link = read_at((fat_sector + 1) * ss + (m % per) * 4, 4)
+                if len(link) < 4:
+                    return None
+                m = struct.unpack("<I", link)[0]
+        data = b"".join(parts)
+        return data[: entry.size] if len(data) >= entry.size else None
 
 
 def ole_stream_names(read_at: ReadAt, size: int) -> set[str] | None:
@@ -168,4 +266,5 @@ def ole_directory(read_at: ReadAt, size: int) -> OleDirectory | None:
         if following is None:
             return None
         sector = following
-    return OleDirectory(ss, streams)
+    minifat_start = struct.unpack_from("<I", header, 0x3C)[0]
+    return OleDirectory(ss, streams, tuple(fat_sectors), minifat_start, n_sectors)

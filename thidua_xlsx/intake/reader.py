@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from thidua_xlsx.core import issues
 from thidua_xlsx.core.grid import Grid
 from thidua_xlsx.core.issues import Code, Issue
 from thidua_xlsx.core.numbers import megabytes, vn
+from thidua_xlsx.intake import saved as saved_time
 from thidua_xlsx.intake.containers import (
     OLE_MAGIC,
     ZIP_MAGIC,
@@ -27,7 +29,9 @@ from thidua_xlsx.intake.containers import (
     ole_stream_names,
     random_access,
     zip_entries,
+    zip_member,
 )
+from thidua_xlsx.intake.hidden import Cells, Hidden, hidden_cells
 from thidua_xlsx.intake.inbox import (
     MAX_FILE_BYTES,
     MAX_RATIO,
@@ -60,13 +64,26 @@ class Book:
     book: pc.CalamineWorkbook
     names: list[str]
     hidden: set[str]
+    saved: float | None = None  # when the workbook records it was last saved (POSIX time)
+    path: Path | None = None  # where its bytes are: on disk, or `data` (an archive member)
+    data: bytes | None = None
+    fits: str = ""  # the extension that fits its content
     _grids: dict[str, Grid] = field(default_factory=dict)
+    _hidden_cells: dict[str, Cells] = field(default_factory=dict)
     problems: list[Issue] = field(default_factory=list)
 
     def grid(self, name: str) -> Grid:
         if name not in self._grids:
             self._grids[name] = self._load(name)
         return self._grids[name]
+
+    def hidden_cell(self, sheet: str, row: int, col: int) -> Hidden | None:
+        """What a cell read as empty really holds (an error value, a formula without its
+        result), or None. The sheet is looked at again on the first call only."""
+        if sheet not in self._hidden_cells:
+            found = hidden_cells(self.data, self.path, self.fits, sheet) if self.path is not None else {}
+            self._hidden_cells[sheet] = found
+        return self._hidden_cells[sheet].get((row, col))
 
     def _load(self, name: str) -> Grid:
         try:
@@ -163,25 +180,45 @@ def _as_text(head: bytes) -> str | None:
 # Zip packages (xlsx, xlsm, xlsb, ods) -----------------------------------------------------
 
 
-def _entries(data: bytes | None, path: Path) -> list[ZipEntry]:
-    """The central directory, by the fast reader, else by zipfile (ZIP64 and odd archives)."""
+def _entries(data: bytes | None, path: Path) -> tuple[list[ZipEntry], float | None]:
+    """The central directory, by the fast reader, else by zipfile (ZIP64 and odd archives);
+    and the saved time the package records, read from its small member while the file is open."""
     try:
         with random_access(data, path) as (read_at, size):
             found = zip_entries(read_at, size)
-        if found is not None:
-            return found
+            if found is not None:
+                return found, _saved(found, lambda e: zip_member(read_at, e, saved_time.MEMBER_LIMIT))
         with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
-            return [ZipEntry(i.filename, i.flag_bits, i.compress_size, i.file_size) for i in zf.infolist()]
+            entries = [
+                ZipEntry(i.filename, i.flag_bits, i.compress_size, i.file_size, i.compress_type, i.header_offset)
+                for i in zf.infolist()
+            ]
+
+            def member(e: ZipEntry) -> bytes | None:
+                if e.size > saved_time.MEMBER_LIMIT or e.flags & 0x1:
+                    return None
+                with zf.open(e.name) as fh:
+                    return fh.read(saved_time.MEMBER_LIMIT)
+
+            return entries, _saved(entries, member)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
-        return []
+        return [], None
 
 
-def _check_package(data: bytes | None, path: Path, display: str, ext: str) -> str:
+def _saved(entries: list[ZipEntry], read: Callable[[ZipEntry], bytes | None]) -> float | None:
+    for e in entries:
+        if e.name in saved_time.ZIP_MEMBERS:
+            return saved_time.from_zip_member(e.name, read(e))
+    return None
+
+
+def _check_package(data: bytes | None, path: Path, display: str, ext: str) -> tuple[str, float | None]:
     """From the central directory only: a zip bomb, encryption, or a zip that is not a workbook.
 
-    Returns the extension that fits the package (calamine picks its reader by extension).
+    Returns the extension that fits the package (calamine picks its reader by extension), and
+    the time the package records it was last saved.
     """
-    entries = _entries(data, path)
+    entries, saved = _entries(data, path)
     if not entries:
         raise Unreadable(issues.make(Code.FILE_UNREADABLE, file=display, detail=_NOT_ZIP[1]))
     total = sum(e.size for e in entries)
@@ -199,10 +236,10 @@ def _check_package(data: bytes | None, path: Path, display: str, ext: str) -> st
     if kind:
         raise Unreadable(issues.make(Code.FILE_NOT_SPREADSHEET, file=display, kind=kind, ext=ext or "(không đuôi)"))
     if "xl/workbook.bin" in names:
-        return ".xlsb"
+        return ".xlsb", saved
     if "content.xml" in names:
-        return ".ods"
-    return ".xlsm" if ext == ".xlsm" else ".xlsx"
+        return ".ods", saved
+    return (".xlsm" if ext == ".xlsm" else ".xlsx"), saved
 
 
 def _check_opendocument(data: bytes | None, path: Path, display: str, ext: str) -> None:
@@ -293,16 +330,30 @@ def open_book(source: Source) -> Book:
         if code is Code.FILE_NOT_SPREADSHEET:
             raise Unreadable(issues.make(code, file=source.display, kind=detail, ext=source.ext or "(không đuôi)"))
         raise Unreadable(issues.make(code, file=source.display, detail=detail))
-    fits = source.ext
+    fits, saved = source.ext, None
     if head.startswith(ZIP_MAGIC):  # before calamine: it would unpack a zip bomb
-        fits = _check_package(data, source.path, source.display, source.ext)
+        fits, saved = _check_package(data, source.path, source.display, source.ext)
     elif head.startswith(OLE_MAGIC):
         fits = ".xls"
     book = _calamine(source, data, head, fits)
+    if fits == ".xls":
+        saved = _xls_saved(data, source.path)
     # Chart and macro sheets hold no cells (and some break calamine): only worksheets are read.
     sheets = [m for m in book.sheets_metadata if m.typ == pc.SheetTypeEnum.WorkSheet]
     hidden = {m.name for m in sheets if m.visible != pc.SheetVisibleEnum.Visible}
-    return Book(display=source.display, book=book, names=[m.name for m in sheets], hidden=hidden)
+    names = [m.name for m in sheets]
+    return Book(source.display, book, names, hidden, saved=saved, path=source.path, data=data, fits=fits)
+
+
+def _xls_saved(data: bytes | None, path: Path) -> float | None:
+    """The last-saved time in an .xls's summary information (a small stream, a few reads)."""
+    try:
+        with random_access(data, path) as (read_at, size):
+            directory = ole_directory(read_at, size)
+            stream = directory.small_stream(read_at, saved_time.SUMMARY_STREAM) if directory else None
+    except OSError:
+        return None
+    return saved_time.from_summary(stream)
 
 
 def _bytes(source: Source) -> tuple[bytes | None, bytes]:

@@ -31,12 +31,26 @@ _LABELS = {
     Rating.KHTNV: "Không hoàn thành nhiệm vụ",
 }
 RATING_LABELS: tuple[str, ...] = tuple(_LABELS[r] for r in Rating)
+# Short forms offices write, each naming one rating only ("HT" alone is not one: it could be any).
+_SHORT = {
+    Rating.HTXSNV: ("HTXSNV", "HTXS", "Hoàn thành xuất sắc"),
+    Rating.HTTNV: ("HTTNV", "HTT", "Hoàn thành tốt"),
+    Rating.HTNV: ("HTNV",),
+    Rating.KHTNV: ("KHTNV", "KHT", "Không hoàn thành"),
+}
+# "Hoàn thành xuất sắc nhiệm vụ (HTXSNV, HTXS)": how a message lists what is accepted.
+RATING_CHOICES: tuple[str, ...] = tuple(
+    f"{_LABELS[r]} ({', '.join(s for s in _SHORT[r] if s.isupper())})" for r in Rating
+)
 
 _BY_KEY: dict[str, Rating] = {}
 for _r in Rating:
     _BY_KEY[fold(_r.label)] = _r
     _BY_KEY[fold_compact(_r.label)] = _r
     _BY_KEY[_r.name.lower()] = _r
+    for _s in _SHORT[_r]:
+        _BY_KEY[fold(_s)] = _r
+        _BY_KEY[fold_compact(_s)] = _r
 
 
 def parse_rating(value: object) -> Rating | None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import importlib.util
+import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import unicodedata
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -115,6 +119,25 @@ def fill(template: Path, out: Path, scores: dict[str, Any], data: dict[str, Any]
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
+
+
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def saved_at(path: Path, when: dt.datetime) -> Path:
+    """Record in an .xlsx that it was last saved at `when` (naive: UTC), in docProps/core.xml as
+    Excel and LibreOffice do on saving; openpyxl records the moment it wrote the file."""
+    stamp = (when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data, n = _MODIFIED.subn(rb"\g<1>" + stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", data)
+                assert n == 1, "no dcterms:modified to set"
+            dst.writestr(info, data)
+    path.write_bytes(buf.getvalue())
+    return path
 
 
 def expected_total(bloc: Bloc, scores: dict[str, Any]) -> Decimal:

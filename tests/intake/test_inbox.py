@@ -4,6 +4,7 @@ written, outputs atomic, a locked output a clear message)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import struct
@@ -17,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from helpers import FILES, expected_total, fill, full_scores, lo_batch, make_files
+from helpers import FILES, expected_total, fill, full_scores, lo_batch, make_files, saved_at
 
 from thidua_xlsx.cli import main
 from thidua_xlsx.core import labels as L
@@ -322,7 +323,8 @@ def test_duplicate_in_a_zip_newer_than_the_file_on_disk(default_bloc, default_te
     _, bloc = default_bloc
     inbox = tmp_path / "inbox"
     old = fill(default_templates["NV"], inbox / "NV.xlsx", full_scores(bloc, "0.7"))
-    os.utime(old, (1_700_000_000, 1_700_000_000))  # November 2023
+    saved_at(old, dt.datetime(2023, 11, 14))  # saved in November 2023, as the workbook records
+    os.utime(old, (1_700_000_000, 1_700_000_000))
     new_plan = full_scores(bloc, "0.9")
     new = fill(default_templates["NV"], tmp_path / "NV moi.xlsx", new_plan)
     with zipfile.ZipFile(inbox / "gui lai.zip", "w") as zf:
@@ -466,6 +468,7 @@ def test_end_to_end_an_inbox_of_every_kind(default_bloc, default_templates, tmp_
     copied_table(made["TNMT"], inbox / "Phòng Tài nguyên và Môi trường – bảng điểm.xlsx", keep_top=False)
     # A duplicate: the older copy is listed, not used
     old = fill(default_templates["NNPTNT"], inbox / "NNPTNT cu.xlsx", full_scores(bloc, "0.3"))
+    saved_at(old, dt.datetime(2023, 11, 14))
     os.utime(old, (1_700_000_000, 1_700_000_000))
     (inbox / "NNPTNT moi.xlsx").write_bytes(made["NNPTNT"].read_bytes())
     # A zip with folders

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Callable
 from decimal import Decimal
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import FILES, GOOD_DATA, fill, full_scores, make_bloc, make_templates, spec, template_cells
+from helpers import FILES, GOOD_DATA, fill, full_scores, make_bloc, make_templates, saved_at, spec, template_cells
 
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.issues import Issue, Severity
@@ -245,6 +246,8 @@ def test_duplicate_and_missing_through_collect(default_bloc, default_templates, 
     inbox = tmp_path / "inbox"
     old = fill(default_templates["NV"], inbox / "NV cu.xlsx", full_scores(bloc, "0.8"))
     new = fill(default_templates["NV"], inbox / "NV moi.xlsx", full_scores(bloc, "0.9"))
+    saved_at(old, dt.datetime(2023, 11, 14))  # saved (the workbook records it) a day apart
+    saved_at(new, dt.datetime(2023, 11, 15))
     os.utime(old, (1_700_000_000, 1_700_000_000))
     os.utime(new, (1_700_100_000, 1_700_100_000))
     report = collect(inbox, bloc)

@@ -34,10 +34,12 @@ class Code(str, enum.Enum):
     UNIT_UNIDENTIFIED = "unit-unidentified"
     UNIT_UNKNOWN = "unit-unknown"
     FORM_COPIED = "form-copied"
+    UNIT_CONFLICT = "unit-conflict"
     OTHER_BLOC = "other-bloc"
     OTHER_YEAR = "other-year"
     FINGERPRINT_MISMATCH = "fingerprint-mismatch"
     DUPLICATE_RETURN = "duplicate-return"
+    DUPLICATE_CONFLICT = "duplicate-conflict"
     UNIT_MISSING = "unit-missing"
     SHEET_MISSING = "sheet-missing"
     CRITERION_MISSING = "criterion-missing"
@@ -49,6 +51,8 @@ class Code(str, enum.Enum):
     SCORE_NEGATIVE = "score-negative"
     SCORE_ABOVE_MAX = "score-above-max"
     SCORE_TEXT_NUMBER = "score-text-number"
+    SCORE_WITHOUT_CODE = "score-without-code"
+    NUMBER_AMBIGUOUS = "number-ambiguous"
     TOTAL_MISMATCH = "total-mismatch"
     DATA_MISSING = "data-missing"
     DATA_INVALID = "data-invalid"
@@ -111,6 +115,9 @@ _TYPES = [
     IssueType(Code.FORM_COPIED, WARN, "Tệp không còn trang '_thidua' của mẫu; đơn vị được nhận ra theo tên hoặc mã.",
               "Lần sau dùng đúng tệp mẫu được gửi, không chép bảng sang tệp mới.",
               "Tệp không phải mẫu gốc (thiếu trang '_thidua'); đã nhận ra đơn vị {unit} theo {how}."),
+    IssueType(Code.UNIT_CONFLICT, ERR, "Tệp ghi hai đơn vị khác nhau (mẫu của một đơn vị nhưng tên tệp hoặc dòng 'Đơn vị:' ghi đơn vị khác, hoặc bảng chép ghi hai đơn vị gửi); tệp không được dùng cho đơn vị nào.",
+              "Khối trưởng hỏi lại hai đơn vị: đổi tên tệp cho đúng đơn vị đã chấm, hoặc đề nghị đơn vị gửi lại bảng chấm trên đúng mẫu của mình.",
+              "Tệp ghi hai đơn vị khác nhau: {claims}. Tệp không được dùng cho đơn vị nào. Hãy hỏi lại đơn vị: nếu tên tệp sai thì đổi tên tệp cho đúng đơn vị; nếu đơn vị chấm nhầm trên mẫu của đơn vị khác thì gửi lại bảng chấm trên đúng mẫu của mình."),
     IssueType(Code.OTHER_BLOC, ERR, "Tệp là mẫu của khối thi đua khác.",
               "Dùng mẫu của khối này.",
               "Tệp là mẫu của khối \"{got}\", không phải \"{want}\". Hãy dùng mẫu của khối này."),
@@ -120,9 +127,12 @@ _TYPES = [
     IssueType(Code.FINGERPRINT_MISMATCH, WARN, "Tiêu chí trong mẫu khác tiêu chí hiện hành của khối (mẫu cũ).",
               "Chấm lại trên mẫu mới nhất nếu khối trưởng yêu cầu.",
               "Mẫu được tạo với bộ tiêu chí khác bộ hiện hành; các dòng được đối chiếu theo mã."),
-    IssueType(Code.DUPLICATE_RETURN, WARN, "Đơn vị gửi nhiều tệp; chỉ dùng tệp mới nhất.",
+    IssueType(Code.DUPLICATE_RETURN, WARN, "Đơn vị gửi nhiều tệp; chỉ dùng tệp lưu sau cùng (theo thời gian lưu ghi trong tệp), hoặc một trong hai tệp giống hệt nhau.",
               "Khối trưởng xóa bản cũ khỏi thư mục nếu không cần.",
-              "Đơn vị {unit} có nhiều tệp; tệp này không được dùng vì đã có tệp mới hơn: {used}."),
+              "Đơn vị {unit} có nhiều tệp; tệp này không được dùng vì {why}."),
+    IssueType(Code.DUPLICATE_CONFLICT, ERR, "Đơn vị gửi hai tệp lưu cùng thời điểm nhưng khác điểm hoặc số liệu: không biết tệp nào là bản đúng.",
+              "Khối trưởng hỏi lại đơn vị, bỏ tệp không đúng ra khỏi thư mục rồi chạy lại.",
+              "Đơn vị {unit} có các tệp lưu cùng lúc ({when}) nhưng khác điểm hoặc số liệu: {files}. Chưa xếp hạng đơn vị này: hãy hỏi lại đơn vị và bỏ tệp không đúng ra khỏi thư mục."),
     IssueType(Code.UNIT_MISSING, ERR, "Đơn vị chưa nộp bảng tự chấm điểm.",
               "Đơn vị gửi bảng tự chấm điểm cho khối trưởng.",
               "Đơn vị {unit} ({name}) chưa nộp bảng tự chấm điểm."),
@@ -132,7 +142,7 @@ _TYPES = [
               "Không tìm thấy trang '{sheet}' (hoặc bảng có dòng tiêu đề {headers})."),
     IssueType(Code.CRITERION_MISSING, ERR, "Thiếu dòng của một tiêu chí chấm điểm.",
               "Thêm lại dòng tiêu chí (hoặc chấm trên mẫu gốc).",
-              "Thiếu dòng tiêu chí {code} \"{text}\"; không tính được tổng điểm."),
+              "Thiếu dòng tiêu chí {code} \"{text}\" (điểm tối đa {max}); không tính được tổng điểm. Thêm lại dòng này {where}: mã {code} ở cột 'Mã', điểm ở cột 'Điểm tự chấm'."),
     IssueType(Code.CRITERION_EXTRA, WARN, "Có dòng mang mã tiêu chí không có trong khối; điểm ở dòng này không được tính.",
               "Xóa dòng thêm vào, hoặc hỏi khối trưởng.",
               "Dòng mã \"{code}\" không phải tiêu chí của khối; điểm ở dòng này không được tính."),
@@ -146,36 +156,42 @@ _TYPES = [
     IssueType(Code.SCORE_MISSING, ERR, "Tiêu chí chưa chấm điểm.",
               "Nhập điểm tự chấm (nhập 0 nếu không đạt).",
               "Tiêu chí {code} chưa có điểm tự chấm. Nhập điểm từ 0 đến {max} (nhập 0 nếu không đạt)."),
-    IssueType(Code.SCORE_NOT_NUMBER, ERR, "Điểm tự chấm không phải là số.",
-              "Nhập điểm bằng số.",
-              "Điểm tiêu chí {code} là \"{value}\", không phải số. Nhập điểm bằng số từ 0 đến {max}."),
+    IssueType(Code.SCORE_NOT_NUMBER, ERR, "Điểm tự chấm không phải là số: chữ, ngày (Excel tự đổi số gõ vào thành ngày), giá trị lỗi như #VALUE!, hoặc công thức được lưu mà chưa có kết quả.",
+              "Nhập điểm bằng số (không dùng chữ, ngày hay công thức).",
+              "Điểm tiêu chí {code} {holds}, không phải số. {todo}"),
     IssueType(Code.SCORE_NEGATIVE, ERR, "Điểm tự chấm âm.",
               "Nhập điểm từ 0 trở lên (điểm trừ cũng nhập số dương).",
               "Điểm tiêu chí {code} là {value}, nhỏ hơn 0. Nhập điểm từ 0 đến {max} (điểm trừ nhập số dương)."),
     IssueType(Code.SCORE_ABOVE_MAX, ERR, "Điểm tự chấm lớn hơn điểm tối đa.",
               "Sửa điểm về trong khoảng 0 đến điểm tối đa.",
-              "Điểm tiêu chí {code} là {value}, lớn hơn điểm tối đa {max}. Sửa lại trong khoảng 0 đến {max}."),
+              "Điểm tiêu chí {code} là {value}, lớn hơn điểm tối đa {max}. Sửa lại trong khoảng 0 đến {max}.{hint}"),
     IssueType(Code.SCORE_TEXT_NUMBER, WARN, "Điểm được nhập dạng văn bản; đã đọc thành số.",
-              "Nhập điểm dạng số để bảng tự cộng đúng.",
-              "Điểm tiêu chí {code} được nhập dạng văn bản \"{value}\"; đã đọc là {parsed}."),
+              "Gõ lại ô đó bằng số để công thức của bảng cộng đúng và Tổng điểm trên bảng ký gửi khớp với điểm khối tính.",
+              "Điểm tiêu chí {code} được nhập dạng văn bản \"{value}\"; đã đọc là {parsed}. Công thức của bảng không cộng ô văn bản: hãy gõ lại ô này bằng số để Tổng điểm trên bảng ký gửi khớp."),
+    IssueType(Code.SCORE_WITHOUT_CODE, WARN, "Có điểm ở một dòng không có mã tiêu chí; điểm này không được tính.",
+              "Ghi đúng mã tiêu chí vào cột 'Mã' của dòng đó, hoặc xóa dòng thêm vào.",
+              "Ô {cell} có điểm {value} nhưng dòng này không có mã tiêu chí (ô {code_cell} trống) nên điểm không được tính. Ghi mã tiêu chí vào ô {code_cell}, hoặc xóa dòng thêm vào."),
+    IssueType(Code.NUMBER_AMBIGUOUS, ERR, "Số nhập dạng văn bản đọc được hai cách (dấu chấm, dấu phẩy có thể là dấu thập phân hoặc dấu ngăn cách hàng nghìn) và cả hai đều hợp lệ.",
+              "Gõ lại ô đó bằng số, không dùng dấu ngăn cách hàng nghìn; số lẻ dùng dấu phẩy thập phân.",
+              "{what} được nhập dạng văn bản \"{value}\", đọc được hai cách: {readings}. Không đoán: hãy gõ lại ô này bằng số, không dùng dấu ngăn cách hàng nghìn (gõ {example})."),
     IssueType(Code.TOTAL_MISMATCH, INFO, "Tổng điểm lưu trong tệp khác tổng tính lại từ các ô điểm.",
               "Không cần làm gì: tổng điểm luôn được tính lại từ các ô điểm.",
-              "Tổng điểm lưu trong tệp là {cached}, tính lại từ các ô điểm là {total}; dùng {total}."),
+              "Tổng điểm lưu trong tệp là {cached}, tính lại từ các ô điểm là {total}; dùng {total}.{why}"),
     # Data sheet
     IssueType(Code.DATA_MISSING, ERR, "Thiếu số liệu ở trang 'Số liệu'.",
               "Nhập số liệu còn thiếu.",
               "Chưa có số liệu {code} ({text})."),
-    IssueType(Code.DATA_INVALID, ERR, "Số liệu không hợp lệ (không phải số nguyên không âm).",
-              "Nhập số nguyên không âm.",
-              "Số liệu {code} là \"{value}\"; {rule}."),
+    IssueType(Code.DATA_INVALID, ERR, "Số liệu không hợp lệ: không phải số nguyên từ 0 đến 1.000.000 (chữ, ngày, giá trị lỗi như #VALUE!, công thức chưa có kết quả, số lẻ hay số quá lớn).",
+              "Gõ số người bằng số nguyên.",
+              "Số liệu {code} {holds}; {rule}."),
     IssueType(Code.DATA_INCONSISTENT, ERR, "Số liệu mâu thuẫn (ví dụ số LĐTT lớn hơn tổng số người).",
               "Kiểm tra và sửa lại số liệu.",
               "{detail}"),
     IssueType(Code.DATA_TEXT_NUMBER, WARN, "Số liệu được nhập dạng văn bản; đã đọc thành số.",
               "Nhập số liệu dạng số.",
               "Số liệu {code} được nhập dạng văn bản \"{value}\"; đã đọc là {parsed}."),
-    IssueType(Code.RATING_INVALID, ERR, "Xếp loại không phải một trong bốn mức.",
-              "Chọn xếp loại trong danh sách.",
+    IssueType(Code.RATING_INVALID, ERR, "Xếp loại không phải một trong bốn mức (tên đầy đủ hoặc viết tắt như HTXSNV, HTXS).",
+              "Chọn xếp loại trong danh sách, hoặc viết tắt HTXSNV, HTTNV, HTNV, KHTNV.",
               "Xếp loại {code} là \"{value}\", không phải một trong bốn mức: {choices}."),
     # Review round (bình xét)
     IssueType(Code.REVIEW_SELF_CHANGED, WARN, "Đơn vị gửi lại tệp sau khi có bảng bình xét; điểm tự chấm đã đổi.",

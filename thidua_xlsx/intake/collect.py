@@ -33,9 +33,10 @@ class Intake:
     returns: tuple[ReturnData, ...]
 
 
-def _failed(source: Source, why: Failed) -> ReturnData:
+def _failed(source: Source, why: Failed, *, bloc: Bloc) -> ReturnData:
+    """A file the reader crashed or hung on: still the return of the unit its name names."""
     detail = _FAILURES.get(why.kind) or f"lỗi khi đọc ({why.detail})"
-    return unreadable(source, detail)
+    return unreadable(source, detail, bloc)
 
 
 def default_workers(n: int) -> int:
@@ -67,7 +68,7 @@ def read_sources(
         run_supervised(
             functools.partial(read_return, bloc=bloc),
             sources,
-            fail=_failed,
+            fail=functools.partial(_failed, bloc=bloc),
             workers=workers if workers is not None else default_workers(total),
             timeout=timeout,
             on_result=tick,

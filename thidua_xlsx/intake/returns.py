@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import enum
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -13,40 +13,21 @@ from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.grid import Grid, a1
 from thidua_xlsx.core.issues import Code, Issue, Severity
 from thidua_xlsx.core.labels import DataCode
-from thidua_xlsx.core.model import Bloc, Kind, Unit
-from thidua_xlsx.core.numbers import ValueKind, parse_number, vn
-from thidua_xlsx.core.ratings import RATING_LABELS, Rating, parse_rating
+from thidua_xlsx.core.model import Bloc, Criterion, Kind
+from thidua_xlsx.core.numbers import ParsedNumber, ValueKind, plain, read_number, vn, vn_exact
+from thidua_xlsx.core.ratings import RATING_CHOICES, Rating, parse_rating
 from thidua_xlsx.core.text import clean, fold, fold_compact
+from thidua_xlsx.intake.hidden import Hidden, HiddenKind
+from thidua_xlsx.intake.identify import Evidence, Identity, check_form, describe, identify_copy, name_only
 from thidua_xlsx.intake.inbox import Source
 from thidua_xlsx.intake.meta import Metadata, read_metadata
 from thidua_xlsx.intake.reader import Book, Unreadable, open_book
 
 _CODE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
+MAX_HEAD_COUNT = 1_000_000  # more people than any office: a typing slip, not a head count
+ZERO = Decimal(0)
 
-
-class Evidence(enum.Enum):
-    """How a return was matched to its unit, strongest first."""
-
-    FORM = "form"  # the template's own '_thidua' sheet
-    NAME = "name"  # the unit's name in the table's heading
-    SHEET_CODE = "sheet-code"  # a "Mã đơn vị" cell in the heading
-    SHEET_NAME = "sheet-name"  # the sheet's tab name
-    FILE = "file"  # the unit's name in the file name
-    CODE = "code"  # the unit's code in the file name
-
-    @property
-    def words(self) -> str:
-        return _EVIDENCE_WORDS[self]
-
-
-_EVIDENCE_WORDS = {
-    Evidence.FORM: "mẫu của khối",
-    Evidence.NAME: "tên đơn vị trong bảng",
-    Evidence.SHEET_CODE: "mã đơn vị trong bảng",
-    Evidence.SHEET_NAME: "tên trang tính",
-    Evidence.FILE: "tên đơn vị trong tên tệp",
-    Evidence.CODE: "mã đơn vị trong tên tệp",
-}
+__all__ = ["Evidence", "ReturnData", "read_return", "totals", "unreadable"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,6 +46,8 @@ class ReturnData:
     cached_total: Decimal | None = None
     issues: tuple[Issue, ...] = ()
     readable: bool = True
+    saved: float | None = None  # when the workbook records it was last saved (POSIX time)
+    conflict: tuple[str, ...] = ()  # units the evidence names when it disagrees (unit-conflict): used for none
 
     @property
     def errors(self) -> int:
@@ -73,6 +56,11 @@ class ReturnData:
     @property
     def warnings(self) -> int:
         return sum(1 for i in self.issues if i.severity is Severity.WARNING)
+
+    @property
+    def when(self) -> float:
+        """The time that decides which of two files is newer: saved, else the file's time."""
+        return self.saved if self.saved is not None else self.mtime
 
 
 @dataclass
@@ -91,6 +79,10 @@ class _Reading:
     cached_total: Decimal | None = None
     issues: list[Issue] = field(default_factory=list)
     readable: bool = True
+    saved: float | None = None
+    conflict: tuple[str, ...] = ()
+    book: Book | None = None  # for a second look at a cell read as empty
+    text_cells: list[str] = field(default_factory=list)  # score cells typed as text
 
     @property
     def errors(self) -> int:
@@ -100,13 +92,16 @@ class _Reading:
         issue = issues.make(kind_code, file=self.file, unit=self.unit, sheet=sheet, cell=cell, **params)
         self.issues.append(issue)
 
+    def hidden(self, sheet: str, row: int, col: int) -> Hidden | None:
+        return self.book.hidden_cell(sheet, row, col) if self.book is not None else None
+
     def result(self) -> ReturnData:
         own = [i if i.unit == self.unit else replace(i, unit=self.unit) for i in self.issues]
         return ReturnData(
             file=self.file, mtime=self.mtime, unit=self.unit, identified_by=self.identified_by,
             this_bloc=self.this_bloc, generated_at=self.generated_at, scores=self.scores,
             score_cells=self.score_cells, data=self.data, cached_total=self.cached_total,
-            issues=tuple(own), readable=self.readable,
+            issues=tuple(own), readable=self.readable, saved=self.saved, conflict=self.conflict,
         )  # fmt: skip
 
 
@@ -115,6 +110,7 @@ def read_return(source: Source, bloc: Bloc) -> ReturnData:
     out = _Reading(file=source.display, mtime=source.mtime)
     try:
         book = open_book(source)
+        out.saved, out.book = book.saved, book
         _parse(book, bloc, out, source)
         out.issues[:0] = book.problems
     except Unreadable as exc:
@@ -122,16 +118,26 @@ def read_return(source: Source, bloc: Bloc) -> ReturnData:
         # Named after a unit (e.g. "VHTT.xlsx" with a password)? Then that unit has sent
         # something unusable: it shows as an error, not as missing. A readable return of the
         # unit is still preferred (collect chooses readable files first).
-        named, _ = _guess_unit(bloc.units, None, source)
-        out.unit = named.code if named else None
+        out.unit = _named_by_file(source, bloc)
         out.issues.append(exc.issue)
+    out.book = None  # the workbook stays in this worker; only what was read goes back
     return out.result()
 
 
-def unreadable(source: Source, detail: str) -> ReturnData:
-    """A file whose read crashed the reader or took too long."""
-    issue = issues.make(Code.FILE_UNREADABLE, file=source.display, detail=detail)
-    return ReturnData(file=source.display, mtime=source.mtime, readable=False, issues=(issue,))
+def unreadable(source: Source, detail: str, bloc: Bloc | None = None) -> ReturnData:
+    """A file whose read crashed the reader or took too long: on the unit its name names."""
+    unit = _named_by_file(source, bloc) if bloc is not None else None
+    issue = issues.make(Code.FILE_UNREADABLE, file=source.display, unit=unit, detail=detail)
+    return ReturnData(file=source.display, mtime=source.mtime, unit=unit, readable=False, issues=(issue,))
+
+
+def _named_by_file(source: Source, bloc: Bloc) -> str | None:
+    unit = name_only(_stem(source), bloc)
+    return unit.code if unit else None
+
+
+def _stem(source: Source) -> str:
+    return source.name.rsplit(".", 1)[0]
 
 
 MAX_SHEETS_SEARCHED = 8  # other sheets looked through for a table copied under another name
@@ -164,7 +170,7 @@ def _meta(book: Book) -> Metadata | None:
 def _parse(book: Book, bloc: Bloc, out: _Reading, source: Source) -> None:
     meta = _meta(book)
     scores = _sheet(book, L.SHEET_SCORES, L.SCORE_HEADERS)
-    _identify(bloc, out, source, meta, scores[0] if scores else None)
+    _identify(bloc, out, source, meta, scores)
     if not out.unit:
         return
     if scores is None:
@@ -178,8 +184,15 @@ def _parse(book: Book, bloc: Bloc, out: _Reading, source: Source) -> None:
         _data(data[0], data[1], out)
 
 
-def _identify(bloc: Bloc, out: _Reading, source: Source, meta: Metadata | None, grid: Grid | None) -> None:
+def _identify(
+    bloc: Bloc,
+    out: _Reading,
+    source: Source,
+    meta: Metadata | None,
+    scores: tuple[Grid, tuple[int, dict[str, int]]] | None,
+) -> None:
     units = bloc.unit_by_upper_code
+    grid, top = (scores[0], scores[1][0]) if scores else (None, 0)
     if meta is not None:
         K = L.MetaKey
         code = meta.get(K.UNIT_CODE)
@@ -200,6 +213,7 @@ def _identify(bloc: Bloc, out: _Reading, source: Source, meta: Metadata | None, 
             out.add(Code.OTHER_YEAR, sheet=sheet, cell=meta.cell(K.YEAR), got=year or "?", want=bloc.info.year)
         if out.this_bloc and meta.get(K.FINGERPRINT) != bloc.fingerprint:
             out.add(Code.FINGERPRINT_MISMATCH, sheet=sheet, cell=meta.cell(K.FINGERPRINT))
+        _conflict(out, check_form(unit, grid, top, _stem(source), bloc))
         return
     if grid is None:
         # Neither the form nor its table: not a return, whatever its name says. Guessing a unit
@@ -207,79 +221,19 @@ def _identify(bloc: Bloc, out: _Reading, source: Source, meta: Metadata | None, 
         headers = " | ".join(L.SCORE_HEADERS)
         out.add(Code.UNIT_UNIDENTIFIED, detail=f" (không có trang '_thidua' của mẫu, cũng không có bảng {headers})")
         return
-    guess = _guess_unit(bloc.units, grid, source)
-    if guess[0] is None:
-        out.add(Code.UNIT_UNIDENTIFIED, detail=f" ({guess[1]})" if guess[1] else "")
+    found = identify_copy(grid, top, _stem(source), bloc)
+    if found.unit is None or found.evidence is None:
+        out.add(Code.UNIT_UNIDENTIFIED, detail=f" ({found.why_not})" if found.why_not else "")
         return
-    unit, how = guess
-    out.unit, out.identified_by = unit.code, how
-    out.add(Code.FORM_COPIED, how=how.words)
+    out.unit, out.identified_by = found.unit.code, found.evidence
+    out.add(Code.FORM_COPIED, how=found.evidence.words)
+    _conflict(out, found)
 
 
-def _words(value: object) -> str:
-    """Loose text for matching names: folded (case, diacritics, tone placement, NFC, dashes),
-    punctuation as spaces, padded so that a match is always of whole words."""
-    return " " + " ".join(re.sub(r"[^0-9a-z]+", " ", fold(value)).split()) + " "
-
-
-def _guess_unit(units: tuple[Unit, ...], grid: Grid | None, source: Source) -> tuple[Unit, Evidence] | tuple[None, str]:
-    """The unit of a return without its form: (unit, how) or (None, why not).
-
-    Looked for, in order: a cell labelled "Đơn vị" / "Mã đơn vị" above the table, any text
-    above the table, the sheet name, then the file name (the unit's name, then its code).
-    """
-    names = {u.code: _words(u.name) for u in units if _words(u.name).strip()}
-    ambiguous = False
-    if grid is not None:
-        header = grid.find_header(L.SCORE_HEADERS) or grid.find_header_loose(L.SCORE_HEADERS, fold)
-        top = min(header[0] if header else 15, 40, grid.height)
-        cells = [_words(grid.value(r, c)) for r in range(top) for c in range(min(12, len(grid.rows[r])))]
-        cells = [c for c in cells if c.strip()]
-        labelled = [c for c in cells if c.startswith((" don vi ", " ten don vi ", " co quan "))]
-        coded = [c for c in cells if c.startswith(" ma don vi ")]
-        for texts in (labelled, cells):
-            best = _longest([u for u in units if u.code in names and any(names[u.code] in t for t in texts)])
-            if best is not None:
-                return best, Evidence.NAME
-            ambiguous |= best is None and any(names[u.code] in t for u in units if u.code in names for t in texts)
-        codes = {w.upper() for c in coded for w in c.split()[3:]}
-        hits = [u for u in units if u.code.upper() in codes]
-        if len(hits) == 1:
-            return hits[0], Evidence.SHEET_CODE
-        sheet_name = _words(grid.name)
-        best = _longest([u for u in units if u.code in names and names[u.code] in sheet_name])
-        if best is not None:
-            return best, Evidence.SHEET_NAME
-    stem = source.name.rsplit(".", 1)[0]
-    in_name = _words(stem)
-    best = _longest([u for u in units if u.code in names and names[u.code] in in_name])
-    if best is not None:
-        return best, Evidence.FILE
-    tokens = set(in_name.split())
-    hits = [u for u in units if fold_compact(u.code) in tokens]
-    if len(hits) == 1:
-        return hits[0], Evidence.CODE
-    compact = fold_compact(stem)
-    if not hits:
-        hits = [u for u in units if len(u.code) >= 3 and compact.startswith(fold_compact(u.code))]
-        if len(hits) == 1:
-            return hits[0], Evidence.CODE
-    if hits or ambiguous:
-        return None, "tên hoặc mã khớp với nhiều đơn vị"
-    return None, "không thấy tên hoặc mã đơn vị trong bảng và trong tên tệp"
-
-
-def _longest(hits: list[Unit]) -> Unit | None:
-    """The one unit named, when a name found inside a longer one ("Phòng Y tế" within
-    "Phòng Y tế dự phòng") is dropped; None if none, or if two different units are named."""
-    if not hits:
-        return None
-    keys = {u.code: _words(u.name) for u in hits}
-    kept = [u for u in hits if not any(keys[u.code] != keys[v.code] and keys[u.code] in keys[v.code] for v in hits)]
-    distinct = {keys[u.code] for u in kept}
-    if len(distinct) != 1 or len(kept) != 1:
-        return None
-    return kept[0]
+def _conflict(out: _Reading, found: Identity) -> None:
+    if found.conflict:
+        out.conflict = tuple(dict.fromkeys(u.code for c in found.conflict for u in c.units))
+        out.add(Code.UNIT_CONFLICT, claims=describe(found.conflict))
 
 
 def _code(value: object) -> str:
@@ -289,7 +243,7 @@ def _code(value: object) -> str:
 def _scores(grid: Grid, header: tuple[int, dict[str, int]], bloc: Bloc, out: _Reading) -> None:
     head, cols = header
     c_code, c_text, c_max, c_score = cols[L.S_CODE], cols[L.S_TEXT], cols[L.S_MAX], cols[L.S_SCORE]
-    seen: dict[str, int] = {}  # code → row, for a duplicate's message
+    seen: dict[str, int] = {}  # code → row, for a duplicate's message and a missing row's place
     total_key = fold(L.TOTAL)
     sheet = grid.name
     maxima = bloc.max_as_float
@@ -300,9 +254,12 @@ def _scores(grid: Grid, header: tuple[int, dict[str, int]], bloc: Bloc, out: _Re
             row = [*row, *([None] * (width - len(row)))]
         code = _code(row[c_code])
         if not code:
-            if fold(row[c_text]) == total_key:
-                cached = parse_number(row[c_score])
+            label = fold(row[c_text])
+            if label == total_key:
+                cached = read_number(row[c_score])
                 out.cached_total = cached.value if cached.kind is ValueKind.NUMBER else None
+            elif row[c_score] not in (None, "") and label not in _TOTAL_KEYS and not label.startswith(_TOTAL_WORDS):
+                _score_without_code(row[c_score], out, sheet, a1(r, c_score), a1(r, c_code))
             continue
         crit = bloc.by_code.get(code)
         if crit is None:
@@ -315,51 +272,156 @@ def _scores(grid: Grid, header: tuple[int, dict[str, int]], bloc: Bloc, out: _Re
         seen[code] = r
         raw_max = row[c_max]
         if raw_max != maxima[code]:  # the template's own value needs no parsing
-            given_max = parse_number(raw_max)
+            given_max = read_number(raw_max)
             if given_max.value is not None and given_max.value != crit.max:
                 out.add(
                     Code.MAX_EDITED,
                     sheet=sheet,
                     cell=a1(r, c_max),
                     code=code,
-                    got=vn(given_max.value),
+                    got=vn_exact(given_max.value),
                     want=vn(crit.max),
                 )
         if not crit.is_leaf:
             continue
         cell = a1(r, c_score)
         out.score_cells[code] = cell
-        out.scores[code] = _score(row[c_score], crit.code, crit.max, out, sheet, cell)
-    for crit in bloc.leaves:
-        if crit.code not in seen:
-            out.scores[crit.code] = None
-            out.add(Code.CRITERION_MISSING, sheet=sheet, code=crit.code, text=crit.text[:80])
+        out.scores[code] = _score(row[c_score], crit, out, sheet, (r, c_score))
+    missing = [c for c in bloc.leaves if c.code not in seen]
+    for crit in missing:
+        out.scores[crit.code] = None
+        _criterion_missing(crit, bloc, seen, head, c_code, out, sheet)
     if out.cached_total is not None and not out.errors:
         total = totals(bloc, out.scores)[3]
         if total is not None and total != out.cached_total:
-            out.add(Code.TOTAL_MISMATCH, sheet=sheet, cached=vn(out.cached_total), total=vn(total))
+            why = ""
+            if out.text_cells:
+                why = (f" Khác nhau vì ô {', '.join(out.text_cells)} nhập dạng văn bản nên công thức của bảng "
+                       "không cộng: hãy gõ lại các ô này bằng số để Tổng điểm trên bảng ký gửi khớp.")  # fmt: skip
+            out.add(Code.TOTAL_MISMATCH, sheet=sheet, cached=vn_exact(out.cached_total), total=vn(total), why=why)
 
 
-def _score(raw: object, code: str, maximum: Decimal, out: _Reading, sheet: str, cell: str) -> Decimal | None:
-    parsed = parse_number(raw)
-    if parsed.kind is ValueKind.NUMBER and parsed.value is not None and 0 <= parsed.value <= maximum:
-        return parsed.value  # the common case, with no message to format
-    where = {"sheet": sheet, "cell": cell, "code": code, "max": vn(maximum)}
+_TOTAL_KEYS = frozenset(fold(label) for label in L.TOTAL_LABELS)  # the template's rows below the table
+_TOTAL_WORDS = ("tong", "cong")  # "Tổng cộng", "Cộng": a copied table's own total row
+
+
+def _criterion_missing(
+    crit: Criterion, bloc: Bloc, seen: dict[str, int], head: int, c_code: int, out: _Reading, sheet: str
+) -> None:
+    """The whole criterion, and where its row belongs: below the criterion before it."""
+    before = None
+    for c in bloc.criteria:
+        if c.code == crit.code:
+            break
+        if c.code in seen:
+            before = c.code
+    if before is None:
+        place, cell = f"ngay dưới dòng tiêu đề của bảng (dòng {head + 1})", a1(head + 1, c_code)
+    else:
+        row = seen[before]
+        place, cell = f"ngay dưới dòng tiêu chí {before} (dòng {row + 1})", a1(row + 1, c_code)
+    out.add(Code.CRITERION_MISSING, sheet=sheet, cell=cell, code=crit.code, text=crit.text, max=vn(crit.max),
+            where=place)  # fmt: skip
+
+
+def _score_without_code(raw: object, out: _Reading, sheet: str, cell: str, code_cell: str) -> None:
+    parsed = read_number(raw)
+    if parsed.kind in (ValueKind.NUMBER, ValueKind.TEXT_NUMBER) and parsed.value is not None:
+        shown = vn_exact(parsed.value) if parsed.kind is ValueKind.NUMBER else f'"{clean(raw)}"'
+        out.add(Code.SCORE_WITHOUT_CODE, sheet=sheet, cell=cell, value=shown, code_cell=code_cell)
+
+
+def _score(raw: object, crit: Criterion, out: _Reading, sheet: str, at: tuple[int, int]) -> Decimal | None:
+    maximum = crit.max
+    parsed = read_number(raw, low=ZERO, high=maximum)
+    value = parsed.value
+    if parsed.kind is ValueKind.NUMBER and value is not None and 0 <= value <= maximum:
+        return value  # the common case, with no message to format
+    cell = a1(*at)
+    where = {"sheet": sheet, "cell": cell, "code": crit.code, "max": vn(maximum)}
+    todo = f"Nhập điểm bằng số từ 0 đến {vn(maximum)}."
     if parsed.kind is ValueKind.EMPTY:
-        out.add(Code.SCORE_MISSING, **where)
+        hidden = out.hidden(sheet, *at)
+        if hidden is None:
+            out.add(Code.SCORE_MISSING, **where)
+        else:
+            out.add(Code.SCORE_NOT_NUMBER, holds=_hidden_holds(hidden), todo=_hidden_todo(hidden, todo), **where)
         return None
-    if parsed.value is None:
-        out.add(Code.SCORE_NOT_NUMBER, value=clean(raw)[:60], **where)
+    if parsed.kind is ValueKind.AMBIGUOUS:
+        out.add(Code.NUMBER_AMBIGUOUS, sheet=sheet, cell=cell, **_ambiguous(f"Điểm tiêu chí {crit.code}", raw, parsed))
         return None
-    if parsed.kind is ValueKind.TEXT_NUMBER:
-        out.add(Code.SCORE_TEXT_NUMBER, sheet=sheet, cell=cell, code=code, value=clean(raw), parsed=vn(parsed.value))
-    if parsed.value < 0:
-        out.add(Code.SCORE_NEGATIVE, value=vn(parsed.value), **where)
+    if value is None:
+        holds, fix = _holds(raw)
+        out.add(Code.SCORE_NOT_NUMBER, holds=holds, todo=(fix + " " + todo).strip(), **where)
         return None
-    if parsed.value > maximum:
-        out.add(Code.SCORE_ABOVE_MAX, value=vn(parsed.value), **where)
+    text = parsed.kind is ValueKind.TEXT_NUMBER
+    shown = f'"{clean(raw)}"' if text else vn_exact(value)
+    if value < 0:
+        out.add(Code.SCORE_NEGATIVE, value=shown, **where)
         return None
-    return parsed.value
+    if value > maximum:
+        out.add(Code.SCORE_ABOVE_MAX, value=shown, hint="" if text else _date_hint(value), **where)
+        return None
+    if text:
+        out.text_cells.append(cell)
+        out.add(Code.SCORE_TEXT_NUMBER, sheet=sheet, cell=cell, code=crit.code, value=clean(raw),
+                parsed=vn_exact(value))  # fmt: skip
+    return value
+
+
+def _ambiguous(what: str, raw: object, parsed: ParsedNumber) -> dict[str, str]:
+    readings = sorted(parsed.readings)
+    return {
+        "what": what,
+        "value": clean(raw),
+        "readings": " hoặc ".join(plain(v).replace(".", ",") for v in readings),
+        "example": " hoặc ".join(plain(v).replace(".", ",") for v in reversed(readings)),
+    }
+
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DATE_SERIALS = (36_526, 73_051)  # 1/1/2000 to 31/12/2099 as Excel date serial numbers
+
+
+def _date_hint(value: Decimal) -> str:
+    """A whole number in the range of recent dates, far above a score: a typed '9/5' that
+    Excel turned into a date and shows as a number."""
+    if value != value.to_integral_value() or not _DATE_SERIALS[0] <= value <= _DATE_SERIALS[1]:
+        return ""
+    day = _EXCEL_EPOCH + dt.timedelta(days=int(value))
+    return (f" Số này là ngày {day:%d/%m/%Y} theo cách Excel lưu ngày: có thể Excel đã đổi số gõ vào "
+            "(như 9/5 hay 9-5) thành ngày; định dạng ô là Số rồi gõ lại điểm, dùng dấu phẩy thập phân.")  # fmt: skip
+
+
+def _holds(raw: object) -> tuple[str, str]:
+    """(what a cell that is not a number holds, what to do about it), in words."""
+    if isinstance(raw, dt.datetime) and (raw.hour, raw.minute, raw.second) == (0, 0, 0):
+        raw = raw.date()
+    if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+        return (f"là ngày {raw:%d/%m/%Y} (Excel tự đổi số gõ vào như 9/5 thành ngày)",
+                "Định dạng ô là Số (Number) rồi gõ lại.")  # fmt: skip
+    if isinstance(raw, dt.datetime):
+        return f"là ngày giờ {raw:%d/%m/%Y %H:%M}", "Định dạng ô là Số (Number) rồi gõ lại."
+    if isinstance(raw, dt.time | dt.timedelta):
+        return f"là giờ {raw}", "Định dạng ô là Số (Number) rồi gõ lại."
+    if isinstance(raw, bool):
+        return f"là giá trị đúng/sai ({'TRUE' if raw else 'FALSE'})", ""
+    text = clean(raw)
+    shown = text if len(text) <= 60 else text[:60] + "…"
+    return f'là chữ "{shown}"', ""
+
+
+def _hidden_holds(hidden: Hidden) -> str:
+    if hidden.kind is HiddenKind.ERROR:
+        return f"là giá trị lỗi {hidden.text} của Excel (công thức trong ô bị lỗi)"
+    formula = hidden.text if len(hidden.text) <= 60 else hidden.text[:60] + "…"
+    return f"là công thức {formula} được lưu mà chưa có kết quả" if formula else "là công thức chưa có kết quả"
+
+
+def _hidden_todo(hidden: Hidden, todo: str) -> str:
+    if hidden.kind is HiddenKind.ERROR:
+        return "Xóa công thức gây lỗi; " + todo[0].lower() + todo[1:]
+    return todo.rstrip(".") + ", hoặc mở tệp bằng Excel hay LibreOffice rồi lưu lại để công thức có kết quả."
 
 
 def totals(bloc: Bloc, scores: Mapping[str, Decimal | None]) -> tuple[Decimal | None, ...]:
@@ -389,21 +451,7 @@ def _data(grid: Grid, header: tuple[int, dict[str, int]], out: _Reading) -> None
             out.add(Code.DATA_MISSING, sheet=sheet, code=code, text=code.text)
             continue
         r = rows[code]
-        cell = a1(r, c_value)
-        raw = grid.value(r, c_value)
-        parsed = parse_number(raw)
-        if parsed.kind is ValueKind.EMPTY:
-            out.add(Code.DATA_MISSING, sheet=sheet, cell=cell, code=code, text=code.text)
-            continue
-        low = 1 if code is DataCode.TS else 0
-        value = parsed.value
-        if value is None or value != value.to_integral_value() or value < low:
-            rule = f"phải là số nguyên từ {low} trở lên"
-            out.add(Code.DATA_INVALID, sheet=sheet, cell=cell, code=code, value=clean(raw)[:60], rule=rule)
-            continue
-        if parsed.kind is ValueKind.TEXT_NUMBER:
-            out.add(Code.DATA_TEXT_NUMBER, sheet=sheet, cell=cell, code=code, value=clean(raw), parsed=vn(value))
-        out.data[code] = value
+        out.data[code] = _count(grid.value(r, c_value), code, out, sheet, (r, c_value))
     for code in L.RATING_CODES:
         out.data[code] = None
         if code not in rows:
@@ -417,17 +465,40 @@ def _data(grid: Grid, header: tuple[int, dict[str, int]], out: _Reading) -> None
             continue
         rating = parse_rating(raw)
         if rating is None:
-            out.add(
-                Code.RATING_INVALID,
-                sheet=sheet,
-                cell=cell,
-                code=code,
-                value=clean(raw)[:60],
-                choices="; ".join(RATING_LABELS),
-            )
+            out.add(Code.RATING_INVALID, sheet=sheet, cell=cell, code=code, value=clean(raw)[:60],
+                    choices="; ".join(RATING_CHOICES))  # fmt: skip
             continue
         out.data[code] = rating
     _consistency(out, sheet, {code: a1(r, c_value) for code, r in rows.items()})
+
+
+def _count(raw: object, code: DataCode, out: _Reading, sheet: str, at: tuple[int, int]) -> Decimal | None:
+    """A head count: a whole number from 0 (TS: 1) to MAX_HEAD_COUNT; its dot groups thousands."""
+    cell = a1(*at)
+    low = 1 if code is DataCode.TS else 0
+    rule = f"cần một số nguyên từ {low} đến {vn(MAX_HEAD_COUNT)}, gõ bằng số"
+    parsed = read_number(raw, low=Decimal(low), high=Decimal(MAX_HEAD_COUNT), whole=True)
+    value = parsed.value
+    if parsed.kind is ValueKind.EMPTY:
+        hidden = out.hidden(sheet, *at)
+        if hidden is None:
+            out.add(Code.DATA_MISSING, sheet=sheet, cell=cell, code=code, text=code.text)
+        else:
+            out.add(Code.DATA_INVALID, sheet=sheet, cell=cell, code=code, holds=_hidden_holds(hidden), rule=rule)
+        return None
+    if parsed.kind is ValueKind.AMBIGUOUS:
+        out.add(Code.NUMBER_AMBIGUOUS, sheet=sheet, cell=cell, **_ambiguous(f"Số liệu {code}", raw, parsed))
+        return None
+    if value is None:
+        out.add(Code.DATA_INVALID, sheet=sheet, cell=cell, code=code, holds=_holds(raw)[0], rule=rule)
+        return None
+    if value != value.to_integral_value() or not low <= value <= MAX_HEAD_COUNT:
+        shown = f'"{clean(raw)[:60]}"' if parsed.kind is ValueKind.TEXT_NUMBER else vn_exact(value)
+        out.add(Code.DATA_INVALID, sheet=sheet, cell=cell, code=code, holds=f"là {shown}", rule=rule)
+        return None
+    if parsed.kind is ValueKind.TEXT_NUMBER:
+        out.add(Code.DATA_TEXT_NUMBER, sheet=sheet, cell=cell, code=code, value=clean(raw), parsed=vn_exact(value))
+    return value + 0
 
 
 def _consistency(out: _Reading, sheet: str, cells: dict[str, str]) -> None:

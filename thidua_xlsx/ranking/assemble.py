@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from thidua_xlsx.core import issues
@@ -33,9 +35,59 @@ def collect(
     return assemble(bloc, intake)
 
 
-def _choose(candidates: list[ReturnData]) -> ReturnData:
-    """This bloc's and year's readable file first, then the newest, then by path."""
-    return max(candidates, key=lambda r: (r.this_bloc, r.readable, r.mtime, r.file))
+@dataclass(frozen=True)
+class Choice:
+    """The file used for a unit (None: none can be), why each other file is not, and the
+    issues the choice itself raises (duplicates)."""
+
+    used: ReturnData | None
+    reasons: Mapping[str, str] = field(default_factory=dict)  # file → why it is not used
+    issues: tuple[Issue, ...] = ()
+    error: Issue | None = None  # keeps the unit unranked (duplicate-conflict)
+
+
+def _time(when: float) -> str:
+    return dt.datetime.fromtimestamp(when).strftime("%d/%m/%Y %H:%M")
+
+
+def _same(a: ReturnData, b: ReturnData) -> bool:
+    return dict(a.scores) == dict(b.scores) and dict(a.data) == dict(b.data)
+
+
+def choose(code: str, files: Sequence[ReturnData]) -> Choice:
+    """A unit's file: this bloc's and year's readable form first, then the newest by the time
+    the workbook records it was saved (whole seconds). Equal times are never settled by name:
+    the same scores and data use one, different ones are a duplicate-conflict."""
+    candidates = [r for r in files if not r.conflict]  # a file naming two units is used for neither
+    if not candidates:
+        return Choice(None)
+    best = max((r.this_bloc, r.readable) for r in candidates)
+    if best != (True, True):  # nothing usable: the unit shows the first error of its best file
+        used = max(candidates, key=lambda r: (r.this_bloc, r.readable, r.when, r.file))
+        return Choice(used)
+    good = sorted((r for r in candidates if r.this_bloc and r.readable), key=lambda r: (-int(r.when), r.file))
+    newest = int(good[0].when)
+    tied = [r for r in good if int(r.when) == newest]
+    reasons: dict[str, str] = {}
+    found: list[Issue] = []
+    if any(not _same(tied[0], r) for r in tied[1:]):
+        names = ", ".join(r.file for r in tied)
+        error = issues.make(Code.DUPLICATE_CONFLICT, file=tied[0].file, unit=code, when=_time(newest), files=names)
+        for r in tied:
+            reasons[r.file] = "không dùng: " + error.message
+        for r in good[len(tied) :]:
+            reasons[r.file] = f"không dùng: đã có tệp lưu sau ({_time(newest)})"
+        return Choice(None, reasons, (error,), error)
+    used = tied[0]
+    for r in tied[1:]:
+        why = f"giống hệt tệp {used.file} (cùng thời gian lưu {_time(newest)}, cùng điểm và số liệu)"
+        found.append(issues.make(Code.DUPLICATE_RETURN, file=r.file, unit=code, why=why))
+        reasons[r.file] = f"không dùng: {why}"
+    for r in good[len(tied) :]:
+        why = f"đã có tệp lưu sau (lúc {_time(newest)}, tệp này lưu lúc {_time(r.when)}): {used.file}"
+        found.append(issues.make(Code.DUPLICATE_RETURN, file=r.file, unit=code, why=why))
+        reasons[r.file] = f"không dùng: {why}"
+    return Choice(used, reasons, tuple(found))
 
 
 def assemble(bloc: Bloc, intake: Intake) -> Report:
@@ -44,10 +96,19 @@ def assemble(bloc: Bloc, intake: Intake) -> Report:
     for r in intake.returns:
         if r.unit:
             by_unit.setdefault(r.unit, []).append(r)
-    used = {code: _choose(files) for code, files in by_unit.items()}
-    entries, duplicates = _file_entries(intake, used)
+    choices = {code: choose(code, files) for code, files in by_unit.items()}
+    claimed: dict[str, list[ReturnData]] = {}  # unit → files in a unit-conflict that name it
+    for r in intake.returns:
+        for code in r.conflict:
+            claimed.setdefault(code, []).append(r)
+    entries = _file_entries(intake, choices)
+    duplicates = [i for c in choices.values() for i in c.issues]
     found = [*intake.walk.issues, *(i for r in intake.returns for i in r.issues), *duplicates]
-    units = [_unit_result(bloc, unit, used.get(unit.code), by_unit.get(unit.code, [])) for unit in bloc.units]
+    units = [
+        _unit_result(bloc, unit, choices.get(unit.code, Choice(None)), by_unit.get(unit.code, []),
+                     claimed.get(unit.code, []))
+        for unit in bloc.units
+    ]  # fmt: skip
     missing = [issues.make(Code.UNIT_MISSING, unit=u.code, name=u.name) for u in units if u.status is Status.MISSING]
     return Report(
         bloc=bloc,
@@ -58,24 +119,25 @@ def assemble(bloc: Bloc, intake: Intake) -> Report:
     )
 
 
-def _file_entries(intake: Intake, used: Mapping[str, ReturnData]) -> tuple[tuple[FileEntry, ...], list[Issue]]:
-    """Every file found, once, with whether it is used and why not; and the duplicates' warnings."""
+def _file_entries(intake: Intake, choices: Mapping[str, Choice]) -> tuple[FileEntry, ...]:
+    """Every file found, once, with whether it is used and why not."""
     entries: list[FileEntry] = []
-    duplicates: list[Issue] = []
     for r in intake.returns:
-        chosen = used.get(r.unit) if r.unit else None
+        choice = choices.get(r.unit) if r.unit else None
+        chosen = choice.used if choice else None
         first_error = next((i.message for i in r.issues if i.severity is Severity.ERROR), None)
-        if chosen is r:
-            entries.append(FileEntry(r.file, r.unit, True, None, r.mtime))
-        elif chosen is not None and r.this_bloc and r.readable:
-            # A true duplicate: the unit sent this bloc's form twice; the newest is used.
-            duplicates.append(issues.make(Code.DUPLICATE_RETURN, file=r.file, unit=r.unit, used=chosen.file))
-            entries.append(FileEntry(r.file, r.unit, False, f"không dùng: đã có tệp mới hơn {chosen.file}", r.mtime))
+        if r.conflict:
+            why = next(i.message for i in r.issues if i.code is Code.UNIT_CONFLICT)
+            entries.append(FileEntry(r.file, r.unit, False, f"không dùng: {why}", r.when))
+        elif chosen is r:
+            entries.append(FileEntry(r.file, r.unit, True, None, r.when))
+        elif choice is not None and r.file in choice.reasons:
+            entries.append(FileEntry(r.file, r.unit, False, choice.reasons[r.file], r.when))
         elif chosen is not None:
             why = (first_error or "không phải mẫu của khối, năm này").rstrip(".")
-            entries.append(FileEntry(r.file, r.unit, False, f"không dùng: {why}. Đã dùng tệp {chosen.file}.", r.mtime))
+            entries.append(FileEntry(r.file, r.unit, False, f"không dùng: {why}. Đã dùng tệp {chosen.file}.", r.when))
         else:
-            entries.append(FileEntry(r.file, r.unit, False, first_error or "không đọc được", r.mtime))
+            entries.append(FileEntry(r.file, r.unit, False, first_error or "không đọc được", r.when))
     walk = intake.walk
     for p in walk.refused:  # found and looked at, but refused before reading (zip bombs, broken archives…)
         entries.append(FileEntry(p.display, None, False, p.reason, p.mtime))
@@ -85,13 +147,24 @@ def _file_entries(intake: Intake, used: Mapping[str, ReturnData]) -> tuple[tuple
         else:
             entries.append(FileEntry(p.display, None, False, f"bỏ qua: {p.reason}", p.mtime, read=False))
     entries.sort(key=lambda e: e.path)
-    return tuple(entries), duplicates
+    return tuple(entries)
 
 
-def _unit_result(bloc: Bloc, unit: Unit, r: ReturnData | None, files: Sequence[ReturnData]) -> UnitResult:
+def _unit_result(
+    bloc: Bloc, unit: Unit, choice: Choice, files: Sequence[ReturnData], claimed: Sequence[ReturnData]
+) -> UnitResult:
     """A unit before ranking: missing, in error (with the first error as the reason), or scored."""
+    r = choice.used
+    unused = tuple(f.file for f in files if f is not r)
+    if choice.error is not None:
+        note = f"Chưa xếp hạng: {choice.error.message}"
+        return UnitResult(unit.code, unit.name, Status.ERROR, unused=unused, note=note, errors=1)
     if r is None:
-        return UnitResult(unit.code, unit.name, Status.MISSING, note="Chưa nộp bảng tự chấm điểm.", errors=1)
+        note = "Chưa nộp bảng tự chấm điểm."
+        if claimed:
+            names = ", ".join(c.file for c in claimed)
+            note = f"Chưa nộp bảng tự chấm điểm dùng được: tệp {names} ghi hai đơn vị khác nhau (lỗi unit-conflict)."
+        return UnitResult(unit.code, unit.name, Status.MISSING, unused=unused, note=note, errors=1)
     ev = evaluate(bloc, r.data)
     status, note = Status.RANKED, ""
     base = bonus = deduction = total = None
@@ -102,8 +175,7 @@ def _unit_result(bloc: Bloc, unit: Unit, r: ReturnData | None, files: Sequence[R
     else:
         base, bonus, deduction, total = totals(bloc, r.scores)
     return UnitResult(
-        code=unit.code, name=unit.name, status=status, file=r.file,
-        unused=tuple(f.file for f in files if f is not r),
+        code=unit.code, name=unit.name, status=status, file=r.file, unused=unused,
         base=base, bonus=bonus, deduction=deduction, total=total, self_total=total,
         rating=ev.rating, party_rating=ev.party_rating, data=r.data,
         ldtt_share=ev.ldtt_share, cstd_share=ev.cstd_share, targets_met=ev.targets_met,

@@ -1,0 +1,311 @@
+"""Whose return is this file: the evidence a workbook and its name give, in PRODUCT.md §5's order.
+
+The template's own `_thidua` sheet names its unit. A table copied into a new workbook is
+named by a labelled line above it (`Đơn vị: …`, `Tên đơn vị: …`, `Cơ quan, đơn vị: …`), else by
+the file name, else by the sheet's tab or a unit's name elsewhere in the heading; an addressee
+(`Kính gửi: …`) is never the sender. Names are compared folded (case, diacritics, dashes,
+spacing); a code is a whole word once the dashes, dots, `&` and spaces inside it are removed
+(`TC-KH`, `P. TC-KH`, `Phòng TCKH` name TCKH; `TTYT` does not name YT). When the senders the
+evidence names disagree, nobody is guessed: the file is a `unit-conflict`.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import re
+from dataclasses import dataclass
+
+from thidua_xlsx.core.grid import Grid
+from thidua_xlsx.core.model import Bloc, Unit
+from thidua_xlsx.core.text import clean, fold
+
+MAX_HEADING_ROWS = 40  # looked through above the table for a unit's name
+MAX_HEADING_COLS = 12
+MAX_TEXT = 400  # characters of one cell looked at
+
+
+class Evidence(enum.Enum):
+    """How a return was matched to its unit, strongest first."""
+
+    FORM = "form"  # the template's own '_thidua' sheet
+    LINE = "line"  # a labelled line above the table: "Đơn vị: …"
+    FILE = "file"  # the unit's name in the file name
+    CODE = "code"  # the unit's code in the file name
+    SHEET_NAME = "sheet-name"  # the sheet's tab name
+    HEADING = "heading"  # a unit's name elsewhere in the heading
+
+    @property
+    def words(self) -> str:
+        return _EVIDENCE_WORDS[self]
+
+
+_EVIDENCE_WORDS = {
+    Evidence.FORM: "mẫu của khối (trang '_thidua')",
+    Evidence.LINE: "dòng ghi tên đơn vị trong bảng",
+    Evidence.FILE: "tên đơn vị trong tên tệp",
+    Evidence.CODE: "mã đơn vị trong tên tệp",
+    Evidence.SHEET_NAME: "tên trang tính",
+    Evidence.HEADING: "tên đơn vị ở đầu bảng",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Units one piece of evidence names (one: clear; several: it names more than one)."""
+
+    evidence: Evidence
+    units: tuple[Unit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """The unit a file is from, how that is known, and any evidence against it."""
+
+    unit: Unit | None
+    evidence: Evidence | None = None
+    conflict: tuple[Claim, ...] = ()  # two or more claims naming different units
+    why_not: str = ""  # when unidentified
+
+
+# Matching names and codes ---------------------------------------------------------------------
+
+_PLACE_WORDS = ("huyen", "tinh", "thanh pho", "thi xa", "xa", "phuong", "quan")
+
+
+@dataclass(frozen=True)
+class _Index:
+    """A bloc's unit names (as folded word strings) and codes (compact), for fast lookups."""
+
+    names: dict[str, tuple[Unit, ...]]
+    longest: int  # words of the longest name
+    codes: dict[str, tuple[Unit, ...]]
+
+
+_INDEXES: dict[int, tuple[Bloc, _Index]] = {}
+
+
+def _index(bloc: Bloc) -> _Index:
+    hit = _INDEXES.get(id(bloc))
+    if hit is not None and hit[0] is bloc:
+        return hit[1]
+    names: dict[str, list[Unit]] = {}
+    for u in bloc.units:
+        key = words(u.name).strip()
+        if key:
+            names.setdefault(key, []).append(u)
+    short: dict[str, list[Unit]] = {}
+    for key, units in list(names.items()):
+        for place in _PLACE_WORDS:  # "Thanh tra huyện" is often written "Thanh tra"
+            if key.endswith(" " + place) and key.count(" ") - place.count(" ") >= 1:
+                short.setdefault(key[: -len(place) - 1], []).extend(units)
+    # A shortened name counts only when it is no unit's full name and names one unit.
+    shortened = {k: tuple(v) for k, v in names.items()}
+    shortened.update({k: tuple(v) for k, v in short.items() if k not in names and len(v) == 1})
+    codes: dict[str, list[Unit]] = {}
+    for u in bloc.units:
+        key = re.sub(r"[^0-9a-z]", "", fold(u.code))
+        if key:
+            codes.setdefault(key, []).append(u)
+    found = _Index(shortened, max((k.count(" ") + 1 for k in shortened), default=1),
+                   {k: tuple(v) for k, v in codes.items()})  # fmt: skip
+    if len(_INDEXES) > 8:
+        _INDEXES.clear()
+    _INDEXES[id(bloc)] = (bloc, found)
+    return found
+
+
+def words(value: object) -> str:
+    """Loose text for matching names: folded (case, diacritics, tone placement, NFC, dashes),
+    punctuation as spaces, padded so that a match is always of whole words."""
+    return " " + " ".join(re.sub(r"[^0-9a-z]+", " ", fold(value)).split()) + " "
+
+
+_WORD_SPLIT = re.compile(r"(?:[^\w.&\-]|_)+")
+_LETTERS = re.compile(r"[^\W\d_]")
+
+
+def _code_parts(text: str) -> list[tuple[str, int, bool]]:
+    """A text's words cut for codes: (compact part, word number, word is in capitals).
+
+    Dashes and `&` join (`TC-KH`, `NN&PTNT`); a dot cuts a word into parts that may be read
+    together or apart (`P.TCKH`, `TC.KH`)."""
+    out: list[tuple[str, int, bool]] = []
+    for n, word in enumerate(w for w in _WORD_SPLIT.split(clean(text)) if w):
+        capitals = bool(_LETTERS.search(word)) and word == word.upper()
+        for part in word.split("."):
+            compact = re.sub(r"[^0-9a-z]", "", fold(part))
+            if compact:
+                out.append((compact, n, capitals))
+    return out
+
+
+def _codes_named(text: str, index: _Index) -> set[Unit]:
+    """Units whose code is a whole word of `text`; longest run of parts first, so `TT YT` is
+    TTYT when the bloc has one. Parts of different words join only when both are in capitals."""
+    parts = _code_parts(text)
+    found: set[Unit] = set()
+    i = 0
+    while i < len(parts):
+        for j in range(min(len(parts), i + 4), i, -1):
+            run = parts[i:j]
+            joinable = all(a[1] == b[1] or (a[2] and b[2]) for a, b in itertools.pairwise(run))
+            key = "".join(p[0] for p in run)
+            if joinable and key in index.codes:
+                found.update(index.codes[key])
+                i = j
+                break
+        else:
+            i += 1
+    return found
+
+
+def _names_named(text: str, index: _Index) -> set[Unit]:
+    """Units whose name is in `text` as whole words; a name inside a longer one found there
+    ("Phòng Y tế" within "Phòng Y tế dự phòng") does not count."""
+    ws = words(text).split()
+    hits: list[tuple[int, int, tuple[Unit, ...]]] = []
+    for i in range(len(ws)):
+        for n in range(1, min(index.longest, len(ws) - i) + 1):
+            units = index.names.get(" ".join(ws[i : i + n]))
+            if units:
+                hits.append((i, i + n, units))
+    kept = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
+    return {u for h in kept for u in h[2]}
+
+
+def named(text: str, index: _Index) -> tuple[Unit, ...]:
+    """Every unit a text names, by name or code, in the bloc's order."""
+    text = text[:MAX_TEXT]
+    found = _names_named(text, index) | _codes_named(text, index)
+    return tuple(sorted(found, key=lambda u: u.code))
+
+
+# The evidence of one file ---------------------------------------------------------------------
+
+_LABEL = re.compile(
+    r"(?:(?:ten|ma)\s+)?(?:co quan\s*[,/]?\s*(?:va\s+)?don vi|ten co quan|co quan|"
+    r"don vi(?:\s+(?:bao cao|gui|tu cham))?)\s*(:.*)?"
+)
+_ADDRESSEE = ("kinh gui", "noi nhan")
+
+
+def heading_claims(grid: Grid, top: int, bloc: Bloc) -> tuple[list[Claim], list[Claim]]:
+    """(labelled lines, other cells) above row `top` that name units; addressees left out."""
+    index = _index(bloc)
+    lines: list[Claim] = []
+    others: list[Claim] = []
+    addressee_col: int | None = None
+    for r in range(min(top, MAX_HEADING_ROWS, grid.height)):
+        row = grid.rows[r]
+        texts = [(c, clean(row[c])) for c in range(min(MAX_HEADING_COLS, len(row))) if row[c] not in (None, "")]
+        texts = [(c, t) for c, t in texts if t]
+        if not texts:
+            continue
+        if addressee_col is not None and texts[0][0] >= addressee_col and texts[0][1].startswith(("-", "+", "•")):
+            continue  # the addressee list goes on: "- Phòng Văn hóa và Thông tin"
+        addressee_col = None
+        for k, (c, text) in enumerate(texts):
+            key = fold(text)
+            if key.startswith(_ADDRESSEE):
+                addressee_col = c
+                break  # the rest of the row is the addressee too
+            label = _LABEL.fullmatch(key) if key[:1] in "dtcm" else None
+            if label is not None:
+                rest = text.split(":", 1)[1] if ":" in text else ""
+                if not rest.strip() and k + 1 < len(texts):
+                    rest = texts[k + 1][1]  # "Đơn vị:" | "Phòng Y tế" in the next cell
+                units = named(rest, index)
+                if units:
+                    lines.append(Claim(Evidence.LINE, units))
+                break
+            units = named(text, index)
+            if units:
+                others.append(Claim(Evidence.HEADING, units))
+    return lines, others
+
+
+def file_claim(stem: str, bloc: Bloc) -> Claim | None:
+    """The units a file name names: by name first, else by code."""
+    index = _index(bloc)
+    by_name = _names_named(stem[:MAX_TEXT], index)
+    if by_name:
+        return Claim(Evidence.FILE, tuple(sorted(by_name, key=lambda u: u.code)))
+    by_code = _codes_named(stem[:MAX_TEXT], index)
+    if by_code:
+        return Claim(Evidence.CODE, tuple(sorted(by_code, key=lambda u: u.code)))
+    return None
+
+
+def sheet_claim(name: str, bloc: Bloc) -> Claim | None:
+    units = named(name, _index(bloc))
+    return Claim(Evidence.SHEET_NAME, units) if units else None
+
+
+def check_form(unit: Unit, grid: Grid | None, top: int, stem: str, bloc: Bloc) -> Identity:
+    """A template's own form names `unit`: does its unit line or the file name name another?"""
+    claims: list[Claim] = []
+    if grid is not None:
+        claims += heading_claims(grid, top, bloc)[0]
+    found = file_claim(stem, bloc)
+    if found is not None:
+        claims.append(found)
+    against = [c for c in claims if len(c.units) == 1 and c.units[0].code != unit.code]
+    if against:
+        return Identity(unit, Evidence.FORM, (Claim(Evidence.FORM, (unit,)), *against))
+    return Identity(unit, Evidence.FORM)
+
+
+def identify_copy(grid: Grid, top: int, stem: str, bloc: Bloc) -> Identity:
+    """A table without its form: the labelled line, the file name, the tab, the heading."""
+    lines, others = heading_claims(grid, top, bloc)
+    found = file_claim(stem, bloc)
+    ambiguous = any(len(c.units) > 1 for c in [*lines, *others]) or (found is not None and len(found.units) > 1)
+    clear_lines = [c for c in lines if len(c.units) == 1]
+    senders = {c.units[0].code for c in clear_lines}
+    if len(senders) > 1:  # two labelled lines name two senders
+        return Identity(clear_lines[0].units[0], Evidence.LINE, tuple(_distinct(clear_lines)))
+    if clear_lines:
+        unit = clear_lines[0].units[0]
+        if found is not None and len(found.units) == 1 and found.units[0].code != unit.code:
+            return Identity(unit, Evidence.LINE, (clear_lines[0], found))
+        return Identity(unit, Evidence.LINE)
+    if lines:  # a labelled line naming several units: not guessed from weaker evidence
+        return Identity(None, why_not="tên hoặc mã khớp với nhiều đơn vị")
+    if found is not None and len(found.units) == 1:
+        return Identity(found.units[0], found.evidence)
+    tab = sheet_claim(grid.name, bloc)
+    if tab is not None and len(tab.units) == 1:
+        return Identity(tab.units[0], Evidence.SHEET_NAME)
+    heading = {u.code: u for c in others for u in c.units}
+    if len(heading) == 1:
+        return Identity(next(iter(heading.values())), Evidence.HEADING)
+    if heading or ambiguous or (tab is not None):
+        return Identity(None, why_not="tên hoặc mã khớp với nhiều đơn vị")
+    return Identity(None, why_not="không thấy tên hoặc mã đơn vị trong bảng và trong tên tệp")
+
+
+def name_only(stem: str, bloc: Bloc) -> Unit | None:
+    """The one unit a file name names (a file that could not be read: whose was it?)."""
+    found = file_claim(stem, bloc)
+    return found.units[0] if found is not None and len(found.units) == 1 else None
+
+
+def _distinct(claims: list[Claim]) -> list[Claim]:
+    seen: set[str] = set()
+    out = []
+    for c in claims:
+        if c.units[0].code not in seen:
+            seen.add(c.units[0].code)
+            out.append(c)
+    return out
+
+
+def describe(claims: tuple[Claim, ...]) -> str:
+    """'mẫu của khối (trang '_thidua') ghi YT (Phòng Y tế); tên tệp ghi DVNN (…)'."""
+    parts = []
+    for c in claims:
+        where = {Evidence.FILE: "tên tệp", Evidence.CODE: "tên tệp"}.get(c.evidence, c.evidence.words)
+        who = ", ".join(f"{u.code} ({u.name})" for u in c.units)
+        parts.append(f"{where} ghi {who}")
+    return "; ".join(parts)

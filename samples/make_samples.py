@@ -7,6 +7,11 @@ OUT_FOLDER/inbox/ with the returns units would send (default OUT_FOLDER: the fol
 script). Deterministic: fixed seeds, fixed generation stamp, fixed zip entry times and document
 properties, fixed file modification times. The previous inbox/ is removed first.
 
+Each workbook records when it was "saved" (`dcterms:modified` in docProps/core.xml, set to the
+time the unit sent it): that record, not the file's modification time, decides which of two
+files of a unit is newer, so a fresh clone (where git gives every file the same time) tells the
+same story with no further step.
+
 The story the inbox tells (see `PLAN` and `STORY`):
 - BQLDA has the highest total but only 65 % of its staff hold "Lao động tiên tiến": rank 1,
   no proposal, because the title "Tập thể lao động xuất sắc" needs 70 %.
@@ -416,8 +421,9 @@ def file_times() -> dict[str, dt.datetime]:
 def stamp_times(out_dir: Path | str = HERE) -> None:
     """Set the planned modification times on out_dir/khoi.xlsx and the files of out_dir/inbox/.
 
-    Git does not keep modification times: after a checkout every file has the same age, and
-    "the newest of two files" would be decided by chance. Run this (--times-only) after a checkout.
+    Only for the look of a fresh build ('Tình hình nộp' shows them where a workbook records no
+    saved time): which file is newer comes from the time each workbook records (`normalise`),
+    which git keeps, unlike file times.
     """
     out_dir = Path(out_dir)
     inbox = out_dir / "inbox"
@@ -469,27 +475,21 @@ def build(out_dir: Path | str = HERE) -> Path:
     return inbox
 
 
-USAGE = """Cách dùng: python samples/make_samples.py [THƯ_MỤC] [--times-only]
+USAGE = """Cách dùng: python samples/make_samples.py [THƯ_MỤC]
 
-Ghi THƯ_MỤC/khoi.xlsx và THƯ_MỤC/inbox/ (mặc định: thư mục samples/ chứa tệp này).
---times-only  chỉ đặt lại thời gian sửa đổi của các tệp đã có (cần sau khi lấy mã từ git,
-              vì git không giữ thời gian tệp), không ghi lại tệp nào."""
+Ghi THƯ_MỤC/khoi.xlsx và THƯ_MỤC/inbox/ (mặc định: thư mục samples/ chứa tệp này)."""
 
 
 def main(argv: list[str]) -> int:
     args = [a for a in argv[1:] if not a.startswith("-")]
     flags = [a for a in argv[1:] if a.startswith("-")]
-    if any(f not in ("--times-only", "-h", "--help") for f in flags) or len(args) > 1:
+    if any(f not in ("-h", "--help") for f in flags) or len(args) > 1:
         print(USAGE, file=sys.stderr)
         return 2
     if "-h" in flags or "--help" in flags:
         print(USAGE)
         return 0
     out = Path(args[0]) if args else HERE
-    if "--times-only" in flags:
-        stamp_times(out)
-        print(f"Đã đặt lại thời gian các tệp trong {out.resolve() / 'inbox'}.")
-        return 0
     inbox = build(out)
     files = sorted(p for p in inbox.rglob("*") if p.is_file())
     print(f"Đã ghi {out.resolve() / 'khoi.xlsx'} và {len(files)} tệp trong {inbox}.")

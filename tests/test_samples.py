@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import sys
 import zipfile
@@ -146,3 +147,21 @@ def test_file_names_are_valid_on_windows() -> None:
     for name in ms.file_times():
         for part in name.split("/"):
             assert not set(part) & set('<>:"\\|?*') and part == part.rstrip(" ."), name
+
+
+def test_a_fresh_clone_tells_the_same_story_with_no_step(tmp_path: Path) -> None:
+    """git keeps no file times: after a clone (or a copy, a download) every file is as new as
+    the others. The time each workbook records as last saved still picks NV's corrected file."""
+    out = tmp_path / "clone"
+    out.mkdir()
+    shutil.copy(SAMPLES / "khoi.xlsx", out / "khoi.xlsx")
+    shutil.copytree(SAMPLES / "inbox", out / "inbox", copy_function=shutil.copy)
+    for path in [out, *out.rglob("*")]:
+        os.utime(path, (1_900_000_000, 1_900_000_000))  # all equally new
+    report = collect(out / "inbox", load_bloc(out / "khoi.xlsx"), shown_as="inbox", workers=1)
+    nv = _units(report)[ms.STORY["duplicate"]]
+    assert nv.file == f"inbox/{_file_of('NV')}" and nv.total == ms.expected_totals()["NV"]
+    dup = [i for i in report.issues if i.code == "duplicate-return"]
+    assert [(i.file, i.severity.value, i.unit) for i in dup] == [(f"inbox/{_file_of('NV', index=0)}", "warning", "NV")]
+    assert "lưu sau" in dup[0].message
+    assert not [i for i in report.issues if i.code == "duplicate-conflict"]

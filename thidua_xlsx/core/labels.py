@@ -73,6 +73,7 @@ TOTAL_BONUS = "Điểm thưởng"
 TOTAL_DEDUCTION = "Điểm trừ"
 TOTAL = "Tổng điểm"
 TOTAL_LABELS = (TOTAL_BASE, TOTAL_BONUS, TOTAL_DEDUCTION, TOTAL)
+UNIT_LINE = "Đơn vị: {name}"  # the unit line above the table, as the template writes it
 
 D_CODE, D_TEXT, D_VALUE, D_NOTE = "Mã", "Nội dung", "Giá trị", "Ghi chú"
 DATA_HEADERS = [D_CODE, D_TEXT, D_VALUE, D_NOTE]

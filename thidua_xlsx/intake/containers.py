@@ -90,13 +90,17 @@ def zip_member(read_at: ReadAt, entry: ZipEntry, limit: int = 256 * 1024) -> byt
     is larger than `limit`, encrypted, packed another way, or broken."""
     if entry.offset < 0 or entry.size > limit or entry.packed > limit or entry.flags & 0x1:
         return None
-    head = read_at(entry.offset, _LOCAL.size)
-    if len(head) < _LOCAL.size:
+    guess = _LOCAL.size + len(entry.name.encode("utf-8")) + 64  # the local header's name and extra, usually
+    block = read_at(entry.offset, guess + entry.packed)  # header and data in one read
+    if len(block) < _LOCAL.size:
         return None
-    f = _LOCAL.unpack(head)
+    f = _LOCAL.unpack_from(block)
     if f[0] != b"PK\x03\x04":
         return None
-    raw = read_at(entry.offset + _LOCAL.size + f[9] + f[10], entry.packed)
+    start = _LOCAL.size + f[9] + f[10]
+    raw = block[start : start + entry.packed]
+    if len(raw) < entry.packed:
+        raw = read_at(entry.offset + start, entry.packed)
     if len(raw) < entry.packed:
         return None
     if entry.method == 0:

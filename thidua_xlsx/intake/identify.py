@@ -12,13 +12,14 @@ evidence names disagree, nobody is guessed: the file is a `unit-conflict`.
 from __future__ import annotations
 
 import enum
-import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 
+from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.grid import Grid
 from thidua_xlsx.core.model import Bloc, Unit
-from thidua_xlsx.core.text import clean, fold
+from thidua_xlsx.core.text import clean
 
 MAX_HEADING_ROWS = 40  # looked through above the table for a unit's name
 MAX_HEADING_COLS = 12
@@ -79,7 +80,9 @@ class _Index:
 
     names: dict[str, tuple[Unit, ...]]
     longest: int  # words of the longest name
+    first_words: frozenset[str]  # the words names start with: where a match can begin
     codes: dict[str, tuple[Unit, ...]]
+    code_length: int  # characters of the longest compact code
 
 
 _INDEXES: dict[int, tuple[Bloc, _Index]] = {}
@@ -104,21 +107,48 @@ def _index(bloc: Bloc) -> _Index:
     shortened.update({k: tuple(v) for k, v in short.items() if k not in names and len(v) == 1})
     codes: dict[str, list[Unit]] = {}
     for u in bloc.units:
-        key = re.sub(r"[^0-9a-z]", "", fold(u.code))
+        key = "".join(_plain_words(u.code))
         if key:
             codes.setdefault(key, []).append(u)
-    found = _Index(shortened, max((k.count(" ") + 1 for k in shortened), default=1),
-                   {k: tuple(v) for k, v in codes.items()})  # fmt: skip
+    found = _Index(
+        names=shortened,
+        longest=max((k.count(" ") + 1 for k in shortened), default=1),
+        first_words=frozenset(k.split(" ", 1)[0] for k in shortened),
+        codes={k: tuple(v) for k, v in codes.items()},
+        code_length=max((len(k) for k in codes), default=0),
+    )
     if len(_INDEXES) > 8:
         _INDEXES.clear()
     _INDEXES[id(bloc)] = (bloc, found)
     return found
 
 
+def _ascii_table() -> dict[int, str | None]:
+    """Latin letters with diacritics (composed or not) to their base letter, đ to d, combining
+    marks dropped: `fold` as one str.translate, for text seen once (file names, unit lines)."""
+    table: dict[int, str | None] = dict.fromkeys(range(0x300, 0x370))
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        base = "".join(ch for ch in unicodedata.normalize("NFD", chr(code)) if not unicodedata.combining(ch))
+        base = base.lower().replace("đ", "d")
+        if base.isascii() and base.isalnum():
+            table[code] = base
+    table[ord("đ")], table[ord("Đ")] = "d", "d"
+    return table
+
+
+_ASCII = _ascii_table()
+_ALNUM = re.compile(r"[0-9a-z]+")
+
+
+def _plain_words(text: str) -> list[str]:
+    """The words of a text without case or diacritics: 'Phòng Y tế' → ['phong', 'y', 'te']."""
+    return _ALNUM.findall(text.lower().translate(_ASCII))
+
+
 def words(value: object) -> str:
-    """Loose text for matching names: folded (case, diacritics, tone placement, NFC, dashes),
-    punctuation as spaces, padded so that a match is always of whole words."""
-    return " " + " ".join(re.sub(r"[^0-9a-z]+", " ", fold(value)).split()) + " "
+    """Loose text for matching names: no case, no diacritics (whatever the tone placement or
+    normal form), punctuation as spaces, padded so that a match is always of whole words."""
+    return " " + " ".join(_plain_words(clean(value))) + " "
 
 
 _WORD_SPLIT = re.compile(r"(?:[^\w.&\-]|_)+")
@@ -134,7 +164,7 @@ def _code_parts(text: str) -> list[tuple[str, int, bool]]:
     for n, word in enumerate(w for w in _WORD_SPLIT.split(clean(text)) if w):
         capitals = bool(_LETTERS.search(word)) and word == word.upper()
         for part in word.split("."):
-            compact = re.sub(r"[^0-9a-z]", "", fold(part))
+            compact = "".join(_plain_words(part))
             if compact:
                 out.append((compact, n, capitals))
     return out
@@ -147,16 +177,19 @@ def _codes_named(text: str, index: _Index) -> set[Unit]:
     found: set[Unit] = set()
     i = 0
     while i < len(parts):
-        for j in range(min(len(parts), i + 4), i, -1):
-            run = parts[i:j]
-            joinable = all(a[1] == b[1] or (a[2] and b[2]) for a, b in itertools.pairwise(run))
-            key = "".join(p[0] for p in run)
-            if joinable and key in index.codes:
-                found.update(index.codes[key])
-                i = j
+        key, best, end = "", None, i + 1
+        for j in range(i, min(len(parts), i + 4)):
+            before, part = parts[j - 1], parts[j]
+            if j > i and not (before[1] == part[1] or (before[2] and part[2])):
                 break
-        else:
-            i += 1
+            key += part[0]
+            if len(key) > index.code_length:
+                break
+            if key in index.codes:
+                best, end = index.codes[key], j + 1
+        if best:
+            found.update(best)
+        i = end
     return found
 
 
@@ -165,9 +198,14 @@ def _names_named(text: str, index: _Index) -> set[Unit]:
     ("Phòng Y tế" within "Phòng Y tế dự phòng") does not count."""
     ws = words(text).split()
     hits: list[tuple[int, int, tuple[Unit, ...]]] = []
-    for i in range(len(ws)):
+    for i, first in enumerate(ws):
+        if first not in index.first_words:
+            continue
+        key = first
         for n in range(1, min(index.longest, len(ws) - i) + 1):
-            units = index.names.get(" ".join(ws[i : i + n]))
+            if n > 1:
+                key += " " + ws[i + n - 1]
+            units = index.names.get(key)
             if units:
                 hits.append((i, i + n, units))
     kept = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
@@ -183,18 +221,20 @@ def named(text: str, index: _Index) -> tuple[Unit, ...]:
 
 # The evidence of one file ---------------------------------------------------------------------
 
+# The words before the colon of a unit line, and of an addressee line.
 _LABEL = re.compile(
-    r"(?:(?:ten|ma)\s+)?(?:co quan\s*[,/]?\s*(?:va\s+)?don vi|ten co quan|co quan|"
-    r"don vi(?:\s+(?:bao cao|gui|tu cham))?)\s*(:.*)?"
+    r"(?:(?:ten|ma) )?(?:co quan(?: va)? don vi|ten co quan|co quan|don vi(?: (?:bao cao|gui|tu cham))?)"
 )
 _ADDRESSEE = ("kinh gui", "noi nhan")
+MAX_LABEL = 40  # characters before the colon that can be a label
 
 
-def heading_claims(grid: Grid, top: int, bloc: Bloc) -> tuple[list[Claim], list[Claim]]:
-    """(labelled lines, other cells) above row `top` that name units; addressees left out."""
+def heading_claims(grid: Grid, top: int, bloc: Bloc, *, others: bool = True) -> tuple[list[Claim], list[Claim]]:
+    """(labelled lines, other cells) above row `top` that name units; addressees left out.
+    Without `others`, only labelled lines are looked at (a template's own heading)."""
     index = _index(bloc)
     lines: list[Claim] = []
-    others: list[Claim] = []
+    elsewhere: list[Claim] = []
     addressee_col: int | None = None
     for r in range(min(top, MAX_HEADING_ROWS, grid.height)):
         row = grid.rows[r]
@@ -206,12 +246,11 @@ def heading_claims(grid: Grid, top: int, bloc: Bloc) -> tuple[list[Claim], list[
             continue  # the addressee list goes on: "- Phòng Văn hóa và Thông tin"
         addressee_col = None
         for k, (c, text) in enumerate(texts):
-            key = fold(text)
-            if key.startswith(_ADDRESSEE):
+            lead = " ".join(_plain_words(text.split(":", 1)[0][:MAX_LABEL]))
+            if lead.startswith(_ADDRESSEE):
                 addressee_col = c
                 break  # the rest of the row is the addressee too
-            label = _LABEL.fullmatch(key) if key[:1] in "dtcm" else None
-            if label is not None:
+            if (":" in text or len(text) <= MAX_LABEL) and _LABEL.fullmatch(lead):
                 rest = text.split(":", 1)[1] if ":" in text else ""
                 if not rest.strip() and k + 1 < len(texts):
                     rest = texts[k + 1][1]  # "Đơn vị:" | "Phòng Y tế" in the next cell
@@ -219,22 +258,21 @@ def heading_claims(grid: Grid, top: int, bloc: Bloc) -> tuple[list[Claim], list[
                 if units:
                     lines.append(Claim(Evidence.LINE, units))
                 break
-            units = named(text, index)
-            if units:
-                others.append(Claim(Evidence.HEADING, units))
-    return lines, others
+            if others:
+                units = named(text, index)
+                if units:
+                    elsewhere.append(Claim(Evidence.HEADING, units))
+    return lines, elsewhere
 
 
 def file_claim(stem: str, bloc: Bloc) -> Claim | None:
-    """The units a file name names: by name first, else by code."""
+    """The units a file name names, by name or code (evidence: by name when a name is there)."""
     index = _index(bloc)
     by_name = _names_named(stem[:MAX_TEXT], index)
-    if by_name:
-        return Claim(Evidence.FILE, tuple(sorted(by_name, key=lambda u: u.code)))
-    by_code = _codes_named(stem[:MAX_TEXT], index)
-    if by_code:
-        return Claim(Evidence.CODE, tuple(sorted(by_code, key=lambda u: u.code)))
-    return None
+    units = by_name | _codes_named(stem[:MAX_TEXT], index)
+    if not units:
+        return None
+    return Claim(Evidence.FILE if by_name else Evidence.CODE, tuple(sorted(units, key=lambda u: u.code)))
 
 
 def sheet_claim(name: str, bloc: Bloc) -> Claim | None:
@@ -243,17 +281,28 @@ def sheet_claim(name: str, bloc: Bloc) -> Claim | None:
 
 
 def check_form(unit: Unit, grid: Grid | None, top: int, stem: str, bloc: Bloc) -> Identity:
-    """A template's own form names `unit`: does its unit line or the file name name another?"""
+    """A template's own form names `unit`: does its unit line or the file name name another?
+
+    The common case costs a few string comparisons: the template's own unit line, unchanged,
+    and its own file name (`CODE_slug`), which names the unit by its code."""
     claims: list[Claim] = []
-    if grid is not None:
-        claims += heading_claims(grid, top, bloc)[0]
-    found = file_claim(stem, bloc)
-    if found is not None:
-        claims.append(found)
+    if grid is not None and not _own_line(grid, top, unit):
+        claims += heading_claims(grid, top, bloc, others=False)[0]
+    rest = stem[len(unit.code) + 1 :] if stem.startswith(unit.code + "_") else None
+    if rest is None or not (rest == "" or rest[0].islower() or rest[0].isdigit()):  # else: names `unit`
+        found = file_claim(stem, bloc)
+        if found is not None:
+            claims.append(found)
     against = [c for c in claims if len(c.units) == 1 and c.units[0].code != unit.code]
     if against:
         return Identity(unit, Evidence.FORM, (Claim(Evidence.FORM, (unit,)), *against))
     return Identity(unit, Evidence.FORM)
+
+
+def _own_line(grid: Grid, top: int, unit: Unit) -> bool:
+    """The heading holds the unit line exactly as the template wrote it for `unit`."""
+    line = L.UNIT_LINE.format(name=unit.name)
+    return any(line in row[:MAX_HEADING_COLS] for row in grid.rows[: min(top, MAX_HEADING_ROWS)])
 
 
 def identify_copy(grid: Grid, top: int, stem: str, bloc: Bloc) -> Identity:

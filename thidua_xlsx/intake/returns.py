@@ -472,13 +472,19 @@ def _data(grid: Grid, header: tuple[int, dict[str, int]], out: _Reading) -> None
     _consistency(out, sheet, {code: a1(r, c_value) for code, r in rows.items()})
 
 
+_LOWS = (Decimal(0), Decimal(1))
+_MOST = Decimal(MAX_HEAD_COUNT)
+
+
 def _count(raw: object, code: DataCode, out: _Reading, sheet: str, at: tuple[int, int]) -> Decimal | None:
     """A head count: a whole number from 0 (TS: 1) to MAX_HEAD_COUNT; its dot groups thousands."""
-    cell = a1(*at)
     low = 1 if code is DataCode.TS else 0
-    rule = f"cần một số nguyên từ {low} đến {vn(MAX_HEAD_COUNT)}, gõ bằng số"
-    parsed = read_number(raw, low=Decimal(low), high=Decimal(MAX_HEAD_COUNT), whole=True)
+    parsed = read_number(raw, low=_LOWS[low], high=_MOST, whole=True)
     value = parsed.value
+    if parsed.kind is ValueKind.NUMBER and value is not None and low <= value <= MAX_HEAD_COUNT and value % 1 == 0:
+        return value  # the common case, with no message to format
+    cell = a1(*at)
+    rule = f"cần một số nguyên từ {low} đến {vn(MAX_HEAD_COUNT)}, gõ bằng số"
     if parsed.kind is ValueKind.EMPTY:
         hidden = out.hidden(sheet, *at)
         if hidden is None:

@@ -118,7 +118,7 @@ def write_scores_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: 
     ws.merge_range(
         3, 0, 3, 4, f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {info.year}", st(bold=True, font_size=14, align="center")
     )
-    who = f"Đơn vị: {unit.name}"
+    who = L.UNIT_LINE.format(name=unit.name)
     ws.merge_range(4, 0, 4, 4, who, st(bold=True, align="center", text_wrap=True))
     ws.set_row(4, fit_height((who, sum(COLS)), chars_per_unit=BOLD_TEXT))
     due = f"; gửi khối trưởng trước ngày {info.deadline:%d/%m/%Y}" if info.deadline else ""

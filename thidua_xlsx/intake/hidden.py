@@ -92,7 +92,7 @@ def _xlsx(zf: zipfile.ZipFile, sheet: str) -> Cells:
     name = target.lstrip("/") if target.startswith("/") else "xl/" + target
     out: Cells = {}
     for head, body in _CELL.findall(_member(zf, name)):
-        if not body:
+        if not body or (b"<f" not in body and b'"e"' not in head):  # a plain value: most cells
             continue
         a = _attrs(head)
         ref = _REF.fullmatch(a.get("r", "").encode())

@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import python_calamine as pc
 
@@ -31,7 +32,6 @@ from thidua_xlsx.intake.containers import (
     zip_entries,
     zip_member,
 )
-from thidua_xlsx.intake.hidden import Cells, Hidden, hidden_cells
 from thidua_xlsx.intake.inbox import (
     MAX_FILE_BYTES,
     MAX_RATIO,
@@ -42,6 +42,9 @@ from thidua_xlsx.intake.inbox import (
 )
 from thidua_xlsx.intake.sheets import MAX_CELLS, MAX_COLS, MAX_ROWS, rows_to_read
 from thidua_xlsx.intake.xls_crypto import filepass_record, opens_with
+
+if TYPE_CHECKING:
+    from thidua_xlsx.intake.hidden import Cells, Hidden
 
 _NOT_ZIP = (Code.FILE_UNREADABLE, "tệp bị hỏng hoặc bị cắt cụt (có thể tải về chưa hết)")
 
@@ -81,6 +84,8 @@ class Book:
         """What a cell read as empty really holds (an error value, a formula without its
         result), or None. The sheet is looked at again on the first call only."""
         if sheet not in self._hidden_cells:
+            from thidua_xlsx.intake.hidden import hidden_cells  # the rare path: imported when needed
+
             found = hidden_cells(self.data, self.path, self.fits, sheet) if self.path is not None else {}
             self._hidden_cells[sheet] = found
         return self._hidden_cells[sheet].get((row, col))

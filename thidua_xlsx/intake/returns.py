@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from thidua_xlsx.core import issues
 from thidua_xlsx.core import labels as L
@@ -17,11 +18,13 @@ from thidua_xlsx.core.model import Bloc, Criterion, Kind
 from thidua_xlsx.core.numbers import ParsedNumber, ValueKind, plain, read_number, vn, vn_exact
 from thidua_xlsx.core.ratings import RATING_CHOICES, Rating, parse_rating
 from thidua_xlsx.core.text import clean, fold, fold_compact
-from thidua_xlsx.intake.hidden import Hidden, HiddenKind
 from thidua_xlsx.intake.identify import Evidence, Identity, check_form, describe, identify_copy, name_only
 from thidua_xlsx.intake.inbox import Source
 from thidua_xlsx.intake.meta import Metadata, read_metadata
 from thidua_xlsx.intake.reader import Book, Unreadable, open_book
+
+if TYPE_CHECKING:
+    from thidua_xlsx.intake.hidden import Hidden
 
 _CODE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
 MAX_HEAD_COUNT = 1_000_000  # more people than any office: a typing slip, not a head count
@@ -412,6 +415,8 @@ def _holds(raw: object) -> tuple[str, str]:
 
 
 def _hidden_holds(hidden: Hidden) -> str:
+    from thidua_xlsx.intake.hidden import HiddenKind
+
     if hidden.kind is HiddenKind.ERROR:
         return f"là giá trị lỗi {hidden.text} của Excel (công thức trong ô bị lỗi)"
     formula = hidden.text if len(hidden.text) <= 60 else hidden.text[:60] + "…"
@@ -419,6 +424,8 @@ def _hidden_holds(hidden: Hidden) -> str:
 
 
 def _hidden_todo(hidden: Hidden, todo: str) -> str:
+    from thidua_xlsx.intake.hidden import HiddenKind
+
     if hidden.kind is HiddenKind.ERROR:
         return "Xóa công thức gây lỗi; " + todo[0].lower() + todo[1:]
     return todo.rstrip(".") + ", hoặc mở tệp bằng Excel hay LibreOffice rồi lưu lại để công thức có kết quả."

@@ -16,7 +16,7 @@ from thidua_xlsx.core.issues import Severity
 from thidua_xlsx.core.report import Report, Status, UnitResult
 from thidua_xlsx.core.version import VERSION as __version__
 from thidua_xlsx.writers.atomic import atomic_path
-from thidua_xlsx.writers.pages import print_as_document
+from thidua_xlsx.writers.pages import RowHeights, print_as_document
 from thidua_xlsx.writers.ranking_sheets import (
     detail_chunks,
     write_checks,
@@ -60,6 +60,7 @@ def subtitle_text(report: Report) -> str:
 def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
     ws = book.add_worksheet(L.R_RANKING)
     ws.hide_gridlines(2)
+    heights = RowHeights(ws)  # every row's height is set through it: the page plan reads them back
     info = report.bloc.info
     last = len(COLUMNS) - 1
     for c, (_, width) in enumerate(COLUMNS):
@@ -67,6 +68,7 @@ def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> Non
     admin_header(
         ws,
         st,
+        heights=heights,
         row=0,
         governing=info.governing_body,
         body=info.name,
@@ -79,12 +81,12 @@ def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> Non
     head = 6
     for c, (label, _) in enumerate(COLUMNS):
         ws.write_string(head, c, label, st.head())
-    ws.set_row(head, 33)
+    heights.set(head, 33)
     r = head + 1
     ranked = [u for u in report.units if u.status is Status.RANKED]
     fmts = _row_formats(st)
     for i, u in enumerate(ranked, start=1):
-        _unit_row(ws, fmts, r, i, u)
+        _unit_row(heights, fmts, r, i, u)
         r += 1
     first_data, last_ranked = head + 1, r - 1
     unranked = [u for u in report.units if u.status is not Status.RANKED]
@@ -93,7 +95,7 @@ def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> Non
         ws.merge_range(r, 0, r, last, "CÁC ĐƠN VỊ CHƯA ĐƯỢC XẾP HẠNG", st.cell(bold=True, bg_color="#FCE4D6"))
         r += 1
         for i, u in enumerate(unranked, start=len(ranked) + 1):
-            _unit_row(ws, fmts, r, i, u)
+            _unit_row(heights, fmts, r, i, u)
             r += 1
     table_last = r - 1
     errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
@@ -104,7 +106,7 @@ def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> Non
         f"{n_miss} đơn vị chưa nộp. Kiểm tra: {errors} lỗi, {warnings} cảnh báo (xem trang '{L.R_CHECKS}')."
     )
     ws.merge_range(r + 1, 0, r + 1, last, summary, st(italic=True, text_wrap=True))
-    ws.set_row(r + 1, 32)
+    heights.set(r + 1, 32)
     r += 3
     end = signature(ws, st, report.bloc.info, r, left=(0, 3), right=(7, last))
     # The signatures never print alone: the table's last two rows go with them if need be.
@@ -119,7 +121,7 @@ def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> Non
     ws.freeze_panes(head + 1, 0)
     portrait_a4(ws, repeat=(head, head), landscape=True)
     ws.print_area(0, 0, end, last)
-    print_as_document(ws, widths=[w for _, w in COLUMNS], last_row=end, repeat=(head, head), keep=keep)
+    print_as_document(heights, widths=[w for _, w in COLUMNS], last_row=end, repeat=(head, head), keep=keep)
     ws.activate()
 
 
@@ -133,7 +135,8 @@ def _row_formats(st: Styles) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _unit_row(ws: Worksheet, fmts: dict[str, Any], r: int, stt: int, u: UnitResult) -> None:
+def _unit_row(heights: RowHeights, fmts: dict[str, Any], r: int, stt: int, u: UnitResult) -> None:
+    ws = heights.ws
     ranked = u.status is Status.RANKED
     numf, textf = (fmts["num"], fmts["text"]) if ranked else (fmts["num_grey"], fmts["text_grey"])
     rank_text = (f"{u.rank} (đồng hạng)" if u.tie else u.rank) if ranked else "—"
@@ -150,7 +153,7 @@ def _unit_row(ws: Worksheet, fmts: dict[str, Any], r: int, stt: int, u: UnitResu
     for c, value in enumerate(values):
         put(ws, r, c, value, cell_formats[c])
     texts = ((u.note, 48), (u.name, 34), (u.proposal or "", 26), (rating, 20))
-    ws.set_row(r, fit_height(*texts, size=11, chars_per_unit=PLAIN_TEXT))
+    heights.set(r, fit_height(*texts, size=11, chars_per_unit=PLAIN_TEXT))
 
 
 def _chart(book: xlsxwriter.Workbook, ws: Worksheet, report: Report, row: int, first: int, last: int, n: int) -> int:

@@ -11,7 +11,7 @@ from thidua_xlsx.core.grid import column_letter
 from thidua_xlsx.core.model import Kind
 from thidua_xlsx.core.numbers import vn
 from thidua_xlsx.core.report import Report, Status
-from thidua_xlsx.writers.pages import print_as_document
+from thidua_xlsx.writers.pages import RowHeights, print_as_document
 from thidua_xlsx.writers.style import INPUT_FILL, PLAIN_TEXT, Styles, admin_header, fit_height, num, portrait_a4, put
 
 REVIEW_COLS = [
@@ -118,6 +118,7 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
     """Minutes of the review meeting, laid out for a secretary and the chair to sign."""
     ws = book.add_worksheet(L.R_MINUTES)
     ws.hide_gridlines(2)
+    heights = RowHeights(ws)  # every row's height is set through it: the page plan reads them back
     info = report.bloc.info
     meeting = report.meeting
     widths = [6, 10, 34, 11, 11, 9, 30, 34]
@@ -127,6 +128,7 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
     r = admin_header(
         ws,
         st,
+        heights=heights,
         row=0,
         governing=info.governing_body,
         body=info.name,
@@ -148,7 +150,7 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
     ]
     for text in lines:
         ws.merge_range(r, 0, r, last, text, st(text_wrap=True))
-        ws.set_row(r, fit_height((text, 140), size=11, chars_per_unit=PLAIN_TEXT))
+        heights.set(r, fit_height((text, 140), size=11, chars_per_unit=PLAIN_TEXT))
         r += 1
     r += 1
     ws.merge_range(r, 0, r, last, "I. ĐIỀU CHỈNH ĐIỂM ĐÃ THỐNG NHẤT", st(bold=True))
@@ -158,7 +160,7 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
     for c, label in enumerate(heads):
         ws.write_string(r, c, label, st.head())
     ws.merge_range(r, 5, r, last, "Lý do điều chỉnh", st.head())
-    ws.set_row(r, 30)
+    heights.set(r, 30)
     r += 1
     if not changed:
         ws.merge_range(
@@ -170,7 +172,7 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
             put(ws, r, c, value, st.cell(align="left" if c == 2 else "center"))
         ws.merge_range(r, 5, r, last, "", st.cell())
         put(ws, r, 5, u.agreed_reason, st.cell())
-        ws.set_row(r, fit_height((u.agreed_reason, 70), (u.name, 34), size=11, chars_per_unit=PLAIN_TEXT))
+        heights.set(r, fit_height((u.agreed_reason, 70), (u.name, 34), size=11, chars_per_unit=PLAIN_TEXT))
         r += 1
     r += 1
     ws.merge_range(r, 0, r, last, "II. KẾT QUẢ BỎ PHIẾU SUY TÔN, XẾP HẠNG VÀ ĐỀ NGHỊ KHEN THƯỞNG", st(bold=True))
@@ -178,7 +180,7 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
     heads = ["Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm", "Số phiếu", "Tỷ lệ (%)", "Đề nghị khen thưởng", "Ghi chú"]
     for c, label in enumerate(heads):
         ws.write_string(r, c, label, st.head())
-    ws.set_row(r, 30)
+    heights.set(r, 30)
     table_head = r
     ws.repeat_rows(r)  # the results table may run onto a second page
     r += 1
@@ -190,7 +192,7 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
         values = [rank, u.code, u.name, num(u.total), u.votes, share, u.proposal or "", u.note]
         for c, value in enumerate(values):
             put(ws, r, c, value, st.cell(align="left" if c in (2, 6, 7) else "center", font_size=10))
-        ws.set_row(
+        heights.set(
             r, fit_height((u.note, 34), (u.name, 34), (u.proposal or "", 30), size=10, chars_per_unit=PLAIN_TEXT)
         )
         r += 1
@@ -216,4 +218,4 @@ def write_minutes(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
     ws.print_area(0, 0, r + 7, last)
     # The signatures never print alone: the table's last two rows go with them if need be.
     keep = (max(table_head + 1, table_last - 1), r + 7)
-    print_as_document(ws, widths=widths, last_row=r + 7, repeat=(table_head, table_head), keep=[keep])
+    print_as_document(heights, widths=widths, last_row=r + 7, repeat=(table_head, table_head), keep=[keep])

@@ -12,6 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.model import BlocInfo
 from thidua_xlsx.core.text import clean
+from thidua_xlsx.writers.pages import RowHeights
 
 FONT = "Times New Roman"
 INPUT_FILL = "#FFF9DB"  # cells a user types into
@@ -96,6 +97,7 @@ def admin_header(
     ws: Worksheet,
     st: Styles,
     *,
+    heights: RowHeights,
     row: int,
     governing: str,
     body: str,
@@ -105,9 +107,10 @@ def admin_header(
 ) -> int:
     """Two-column heading: governing body and bloc left, national name and motto right.
 
-    With `left_width` (the left span's width) the rows grow to the wrapped names. Returns
-    the next free row.
+    With `left_width` (the left span's width) the rows grow to the wrapped names; their
+    heights are set through `heights`, the sheet's record. Returns the next free row.
     """
+    assert heights.ws is ws
 
     def span(r: int, cols: tuple[int, int], text: str, fmt: Any) -> None:
         if cols[0] == cols[1]:
@@ -121,10 +124,10 @@ def admin_header(
     span(row + 1, left, clean(body).upper(), st(bold=True, underline=1, **centre))
     span(row + 1, right, L.NATIONAL_MOTTO, st(bold=True, underline=1, **centre))
     if left_width is None:
-        ws.set_row(row + 1, 33 if len(body) > 45 else 18)
+        heights.set(row + 1, 33 if len(body) > 45 else 18)
     else:
-        ws.set_row(row, max(18, fit_height((clean(governing), left_width), chars_per_unit=UPPER_TEXT)))
-        ws.set_row(row + 1, max(18, fit_height((clean(body), left_width), chars_per_unit=UPPER_TEXT)))
+        heights.set(row, max(18, fit_height((clean(governing), left_width), chars_per_unit=UPPER_TEXT)))
+        heights.set(row + 1, max(18, fit_height((clean(body), left_width), chars_per_unit=UPPER_TEXT)))
     return row + 3
 
 

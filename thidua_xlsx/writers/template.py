@@ -20,6 +20,7 @@ from thidua_xlsx.core.numbers import plain, vn
 from thidua_xlsx.core.text import slug
 from thidua_xlsx.core.version import VERSION as __version__
 from thidua_xlsx.writers.atomic import atomic_path
+from thidua_xlsx.writers.pages import RowHeights
 from thidua_xlsx.writers.style import (
     BOLD_TEXT,
     INPUT_FILL,
@@ -113,7 +114,7 @@ def write_scores_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: 
         ws.set_column(c, c, width)
     info = bloc.info
     lay = layout(bloc)
-    admin_header(ws, st, row=0, governing=info.governing_body, body=info.name,
+    admin_header(ws, st, heights=RowHeights(ws), row=0, governing=info.governing_body, body=info.name,
                  left=(0, 1), right=(2, 4), left_width=COLS[0] + COLS[1])  # fmt: skip
     ws.merge_range(
         3, 0, 3, 4, f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {info.year}", st(bold=True, font_size=14, align="center")

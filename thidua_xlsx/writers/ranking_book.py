@@ -31,10 +31,10 @@ from thidua_xlsx.writers.style import (
     Styles,
     admin_header,
     fit_height,
+    new_workbook,
     num,
     portrait_a4,
     put,
-    set_default_font,
     signature,
 )
 
@@ -233,10 +233,7 @@ def write_ranking(report: Report, path: Path | str) -> Path:
     """Write the ranking workbook to `path` (temporary file, then rename)."""
     path = Path(path)
     with _collector_paused(), atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(
-            str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-        )
-        set_default_font(book)
+        book = new_workbook(tmp)
         st = Styles(book, size=11)
         _ranking_sheet(book, st, report)
         chunks = detail_chunks(report)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import xlsxwriter
@@ -87,10 +88,25 @@ def fit_height(
     return (line if line is not None else size * 1.3 + 0.5) * lines + 3
 
 
-def set_default_font(book: xlsxwriter.Workbook) -> None:
-    """Make Times New Roman the workbook's default (blank cells and new typing too)."""
-    book.formats[0].set_font_name(FONT)
-    book.formats[0].set_font_size(12)
+def new_workbook(path: Path | str, *, size: int = 12) -> xlsxwriter.Workbook:
+    """A workbook as every writer of the tool opens one.
+
+    Text stays text: no string is turned into a formula, a link or a number (a unit name
+    "=HYPERLINK(…)" or a code "0012" is written as typed). Times New Roman of `size` points
+    is the workbook's default, so blank cells and what a user types in are in it too. The
+    font is not tied to the theme (font scheme "none"): the theme's body font is Calibri, and
+    Excel shows a font marked as the theme's in the theme's face whatever its name.
+    """
+    default = {"font_name": FONT, "font_size": size, "font_scheme": "none"}
+    return xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_format_properties": default,
+        },
+    )
 
 
 def admin_header(

@@ -30,8 +30,8 @@ from thidua_xlsx.writers.style import (
     admin_header,
     date_line,
     fit_height,
+    new_workbook,
     portrait_a4,
-    set_default_font,
 )
 from thidua_xlsx.writers.template_sheets import write_data_sheet, write_guide_sheet, write_meta_sheet
 
@@ -237,11 +237,7 @@ def _signature(ws, st: Styles, bloc: Bloc, lay: Layout) -> None:
 def write_template(bloc: Bloc, unit: Unit, path: Path, *, generated_at: str | None = None) -> Path:
     """One unit's self-scoring workbook, written atomically."""
     with atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(
-            str(tmp),
-            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-        )
-        set_default_font(book)
+        book = new_workbook(tmp)
         st = Styles(book, size=12)
         write_scores_sheet(book, st, bloc, unit)
         write_data_sheet(book, st, bloc, unit)

@@ -198,21 +198,6 @@ def _meta(book: xlsxwriter.Workbook, report: Report) -> None:
 
 
 @contextmanager
-def _streamed(book: xlsxwriter.Workbook) -> Iterator[None]:
-    """Sheets added inside are streamed: each row goes to a temporary file once the next begins.
-
-    xlsxwriter's constant_memory mode, taken per sheet (a worksheet reads the workbook's
-    setting when added) for the sheets that grow with the bloc and are written strictly row
-    by row; the rest keep random access for their headings and merged cells.
-    """
-    book.constant_memory = True
-    try:
-        yield
-    finally:
-        book.constant_memory = False
-
-
-@contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while the workbook is built.
 
@@ -237,17 +222,14 @@ def write_ranking(report: Report, path: Path | str) -> Path:
         st = Styles(book, size=11)
         _ranking_sheet(book, st, report)
         chunks = detail_chunks(report)
-        with _streamed(book):
-            write_detail(book, st, report, chunks[0])
+        write_detail(book, st, report, chunks[0])
         write_targets(book, st, report)
         write_titles(book, st, report)
-        with _streamed(book):
-            write_checks(book, st, report)
-            write_submissions(book, st, report)
+        write_checks(book, st, report)
+        write_submissions(book, st, report)
         write_review(book, st, report)
-        with _streamed(book):
-            for part, units in enumerate(chunks[1:], start=2):  # only a bloc of over 16,000 units
-                write_detail(book, st, report, units, part)
+        for part, units in enumerate(chunks[1:], start=2):  # only a bloc of over 16,000 units
+            write_detail(book, st, report, units, part)
         if report.final:
             write_minutes(book, st, report)
         _meta(book, report)

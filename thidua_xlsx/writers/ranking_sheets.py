@@ -68,7 +68,6 @@ def write_detail(book: xlsxwriter.Workbook, st: Styles, report: Report, units: l
     ws.set_column(2, 2, 8)
     ws.set_column(3, 2 + max(len(units), 1), 12)
     head = r
-    # Row by row, each row's height set before the next begins: the sheet may be streamed.
     header_rows: list[tuple[str, list[str], Any, float | None]] = [
         ("Mã đơn vị", [u.code for u in units], st.head(), None),
         ("Tên đơn vị", [u.name for u in units], st.cell(bold=True, align="center", font_size=9), 9),
@@ -311,7 +310,7 @@ def write_submissions(book: xlsxwriter.Workbook, st: Styles, report: Report) -> 
     if deadline:
         ws.merge_range(r - 1, 0, r - 1, last, f"Hạn nộp: {deadline:%d/%m/%Y}", st(italic=True, align="center"))
     head = r
-    ws.set_row(head, fit_height(*cols, size=11))  # 'Số cảnh báo' wraps; before the cells: this sheet is streamed
+    ws.set_row(head, fit_height(*cols, size=11))  # 'Số cảnh báo' wraps
     for c, (label, width) in enumerate(cols):
         ws.set_column(c, c, width)
         ws.write_string(head, c, label, st.head())

@@ -93,6 +93,9 @@ META_KEYS = (
     "form", "format_version", "bloc", "year", "unit_code", "unit_name", "fingerprint",
     "generated_at", "tool_version",
 )  # fmt: skip
+RANKING_META_KEYS = (
+    "form", "format_version", "bloc", "year", "fingerprint", "generated_at", "tool_version", "final",
+)  # fmt: skip
 
 # Ranking workbook
 R_RANKING = "Xếp hạng"

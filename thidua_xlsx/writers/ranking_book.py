@@ -16,6 +16,7 @@ from thidua_xlsx.core.issues import Severity
 from thidua_xlsx.core.report import Report, Status, UnitResult
 from thidua_xlsx.core.version import VERSION as __version__
 from thidua_xlsx.writers.atomic import atomic_path
+from thidua_xlsx.writers.meta import write_meta_sheet
 from thidua_xlsx.writers.pages import RowHeights, print_as_document
 from thidua_xlsx.writers.ranking_sheets import (
     detail_chunks,
@@ -28,8 +29,10 @@ from thidua_xlsx.writers.ranking_sheets import (
 from thidua_xlsx.writers.review_sheets import write_minutes, write_review
 from thidua_xlsx.writers.style import (
     PLAIN_TEXT,
+    Columns,
     Styles,
     admin_header,
+    date_line,
     fit_height,
     new_workbook,
     num,
@@ -38,11 +41,13 @@ from thidua_xlsx.writers.style import (
     signature,
 )
 
-COLUMNS = [
-    ("STT", 5), ("Hạng", 7), ("Mã đơn vị", 10), ("Tên đơn vị", 34), ("Điểm chuẩn", 9),
-    ("Điểm thưởng", 9), ("Điểm trừ", 9), ("Tổng điểm", 9), ("Xếp loại đơn vị", 20),
-    ("Đề nghị khen thưởng", 26), ("Ghi chú", 48),
-]  # fmt: skip
+COLUMNS = Columns(
+    ("stt", "STT", 5), ("rank", "Hạng", 7), ("code", "Mã đơn vị", 10), ("name", "Tên đơn vị", 34),
+    ("base", "Điểm chuẩn", 9), ("bonus", "Điểm thưởng", 9), ("deduction", "Điểm trừ", 9), ("total", "Tổng điểm", 9),
+    ("rating", "Xếp loại đơn vị", 20), ("proposal", "Đề nghị khen thưởng", 26), ("note", "Ghi chú", 48),
+)  # fmt: skip
+# The administrative header and the signatures: left over the unit's name, right from its total.
+LEFT, RIGHT = COLUMNS.span("stt", "name"), COLUMNS.span("total", "note")
 
 
 def title_text(report: Report) -> str:
@@ -62,9 +67,8 @@ def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> Non
     ws.hide_gridlines(2)
     heights = RowHeights(ws)  # every row's height is set through it: the page plan reads them back
     info = report.bloc.info
-    last = len(COLUMNS) - 1
-    for c, (_, width) in enumerate(COLUMNS):
-        ws.set_column(c, c, width)
+    last = COLUMNS.last
+    COLUMNS.set_widths(ws)
     admin_header(
         ws,
         st,
@@ -72,15 +76,14 @@ def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> Non
         row=0,
         governing=info.governing_body,
         body=info.name,
-        left=(0, 3),
-        right=(7, last),
-        left_width=sum(w for _, w in COLUMNS[:4]),
+        left=LEFT,
+        right=RIGHT,
+        left_width=COLUMNS.width("stt", "name"),
     )
     ws.merge_range(3, 0, 3, last, title_text(report), st(bold=True, font_size=14, align="center"))
     ws.merge_range(4, 0, 4, last, subtitle_text(report), st(italic=True, align="center"))
     head = 6
-    for c, (label, _) in enumerate(COLUMNS):
-        ws.write_string(head, c, label, st.head())
+    COLUMNS.write_header(ws, head, st.head())
     heights.set(head, 33)
     r = head + 1
     ranked = [u for u in report.units if u.status is Status.RANKED]
@@ -108,7 +111,12 @@ def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> Non
     ws.merge_range(r + 1, 0, r + 1, last, summary, st(italic=True, text_wrap=True))
     heights.set(r + 1, 32)
     r += 3
-    end = signature(ws, st, report.bloc.info, r, left=(0, 3), right=(7, last))
+    end = signature(
+        ws, st, r, left=LEFT, right=RIGHT, date=date_line(info.place, info.year),
+        left_lines=["NGƯỜI LẬP BIỂU"],
+        right_lines=["TM. KHỐI THI ĐUA", "TRƯỞNG KHỐI", *([info.signer_title.upper()] if info.signer_title else [])],
+        signer=info.signer or None,
+    )  # fmt: skip
     # The signatures never print alone: the table's last two rows go with them if need be.
     keep_from = max(head + 1, table_last - 1)
     if unranked and keep_from <= unranked_head + 1:  # that table's heading goes with its rows
@@ -121,7 +129,7 @@ def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> Non
     ws.freeze_panes(head + 1, 0)
     portrait_a4(ws, repeat=(head, head), landscape=True)
     ws.print_area(0, 0, end, last)
-    print_as_document(heights, widths=[w for _, w in COLUMNS], last_row=end, repeat=(head, head), keep=keep)
+    print_as_document(heights, widths=COLUMNS.widths, last_row=end, repeat=(head, head), keep=keep)
     ws.activate()
 
 
@@ -139,20 +147,25 @@ def _unit_row(heights: RowHeights, fmts: dict[str, Any], r: int, stt: int, u: Un
     ws = heights.ws
     ranked = u.status is Status.RANKED
     numf, textf = (fmts["num"], fmts["text"]) if ranked else (fmts["num_grey"], fmts["text_grey"])
-    rank_text = (f"{u.rank} (đồng hạng)" if u.tie else u.rank) if ranked else "—"
     rating = u.rating.label if u.rating else ""
-    values: list[Any] = [
-        stt, rank_text, u.code, u.name, num(u.base), num(u.bonus), num(u.deduction), num(u.total),
-        rating, u.proposal or ("Chờ khối bỏ phiếu" if u.needs_vote else ""), u.note,
-    ]  # fmt: skip
-    cell_formats = [numf, numf, textf, textf, numf, numf, numf, fmts["total"] if ranked else numf, textf, textf, textf]
-    if u.proposal:
-        cell_formats[9] = fmts["proposal"]
-    elif u.needs_vote:
-        cell_formats[9] = fmts["vote"]
-    for c, value in enumerate(values):
-        put(ws, r, c, value, cell_formats[c])
-    texts = ((u.note, 48), (u.name, 34), (u.proposal or "", 26), (rating, 20))
+    proposal_fmt = fmts["proposal"] if u.proposal else fmts["vote"] if u.needs_vote else textf
+    cells: dict[str, tuple[Any, Any]] = {  # column: (value, format)
+        "stt": (stt, numf),
+        "rank": ((f"{u.rank} (đồng hạng)" if u.tie else u.rank) if ranked else "—", numf),
+        "code": (u.code, textf),
+        "name": (u.name, textf),
+        "base": (num(u.base), numf),
+        "bonus": (num(u.bonus), numf),
+        "deduction": (num(u.deduction), numf),
+        "total": (num(u.total), fmts["total"] if ranked else numf),
+        "rating": (rating, textf),
+        "proposal": (u.proposal or ("Chờ khối bỏ phiếu" if u.needs_vote else ""), proposal_fmt),
+        "note": (u.note, textf),
+    }
+    for key, (value, fmt) in cells.items():
+        put(ws, r, COLUMNS[key], value, fmt)
+    wrapped = ("note", "name", "proposal", "rating")
+    texts = [(str(cells[key][0]), COLUMNS.width(key)) for key in wrapped]
     heights.set(r, fit_height(*texts, size=11, chars_per_unit=PLAIN_TEXT))
 
 
@@ -161,8 +174,8 @@ def _chart(book: xlsxwriter.Workbook, ws: Worksheet, report: Report, row: int, f
     sheet = L.R_RANKING
     chart.add_series({
         "name": "Tổng điểm",
-        "categories": [sheet, first, 3, last, 3],
-        "values": [sheet, first, 7, last, 7],
+        "categories": [sheet, first, COLUMNS["name"], last, COLUMNS["name"]],
+        "values": [sheet, first, COLUMNS["total"], last, COLUMNS["total"]],
         "fill": {"color": "#2F5597"},
         "data_labels": {"value": True, "num_format": "General", "font": {"name": "Times New Roman", "size": 9}},
         "gap": 60,
@@ -183,18 +196,14 @@ def _chart(book: xlsxwriter.Workbook, ws: Worksheet, report: Report, row: int, f
 
 
 def _meta(book: xlsxwriter.Workbook, report: Report) -> None:
-    ws = book.add_worksheet(L.SHEET_META)
     info = report.bloc.info
-    values = [
-        ("form", L.RANKING_FORM_ID), ("format_version", str(L.FORMAT_VERSION)), ("bloc", info.name),
-        ("year", str(info.year)), ("fingerprint", report.bloc.fingerprint),
-        ("generated_at", report.created.isoformat(timespec="seconds")), ("tool_version", __version__),
-        ("final", "1" if report.final else "0"),
-    ]  # fmt: skip
-    for r, (key, value) in enumerate(values):
-        ws.write_string(r, 0, key)
-        ws.write_string(r, 1, value)
-    ws.hide()
+    values = {
+        "form": L.RANKING_FORM_ID, "format_version": str(L.FORMAT_VERSION), "bloc": info.name,
+        "year": str(info.year), "fingerprint": report.bloc.fingerprint,
+        "generated_at": report.created.isoformat(timespec="seconds"), "tool_version": __version__,
+        "final": "1" if report.final else "0",
+    }  # fmt: skip
+    write_meta_sheet(book, values, L.RANKING_META_KEYS)  # as text: the review reader compares text
 
 
 @contextmanager

@@ -44,7 +44,8 @@ def _subtotals(report: Report, u: UnitResult) -> dict[str, Decimal | None]:
         if crit.is_leaf:
             continue
         kids = [out.get(k.code) for k in report.bloc.children(crit.code)]
-        out[crit.code] = None if any(k is None for k in kids) else sum(kids, Decimal(0))  # type: ignore[arg-type]
+        known = [k for k in kids if k is not None]
+        out[crit.code] = sum(known, Decimal(0)) if len(known) == len(kids) else None
     return out
 
 

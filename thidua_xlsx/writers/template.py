@@ -20,20 +20,24 @@ from thidua_xlsx.core.numbers import plain, vn
 from thidua_xlsx.core.text import slug
 from thidua_xlsx.core.version import VERSION as __version__
 from thidua_xlsx.writers.atomic import atomic_path
+from thidua_xlsx.writers.meta import write_meta_sheet
 from thidua_xlsx.writers.pages import RowHeights
 from thidua_xlsx.writers.style import (
     BOLD_TEXT,
     INPUT_FILL,
     PLAIN_TEXT,
     SECTION_FILL,
+    SIGN_HINT,
     Styles,
     admin_header,
     date_line,
     fit_height,
     new_workbook,
     portrait_a4,
+    protect,
+    signature,
 )
-from thidua_xlsx.writers.template_sheets import write_data_sheet, write_guide_sheet, write_meta_sheet
+from thidua_xlsx.writers.template_sheets import write_data_sheet, write_guide_sheet
 
 HEAD = 7  # 0-based row of the score table's header
 COLS = (9, 52, 10, 11, 30)  # widths of Mã | Nội dung | Điểm tối đa | Điểm tự chấm | Giải trình
@@ -154,16 +158,16 @@ def write_scores_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: 
 
     _validations(ws, st, bloc, lay)
     _totals(ws, st, bloc, lay)
-    _signature(ws, st, bloc, lay)
+    end = signature(
+        ws, st, lay.last + 1, left=(0, 1), right=(2, 4), date=date_line(info.place, info.year),
+        left_lines=["NGƯỜI LẬP BIỂU", SIGN_HINT], right_lines=["THỦ TRƯỞNG ĐƠN VỊ", "(Ký, ghi rõ họ tên và đóng dấu)"],
+    )  # fmt: skip
 
     ws.freeze_panes(HEAD + 1, 0)
     portrait_a4(ws, repeat=(HEAD, HEAD))
-    ws.print_area(0, 0, lay.last + 8, 4)
+    ws.print_area(0, 0, end - 1, 4)
     ws.activate()
-    ws.protect(bloc.info.template_password, {
-        "select_locked_cells": True, "select_unlocked_cells": True,
-        "format_columns": True, "format_rows": True,
-    })  # fmt: skip
+    protect(ws, bloc.info.template_password)
 
 
 def _validations(ws, st: Styles, bloc: Bloc, lay: Layout) -> None:
@@ -224,16 +228,6 @@ def _totals(ws, st: Styles, bloc: Bloc, lay: Layout) -> None:
                     st.cell(italic=True, font_size=10))  # fmt: skip
 
 
-def _signature(ws, st: Styles, bloc: Bloc, lay: Layout) -> None:
-    r = lay.last + 1
-    centre = {"align": "center"}
-    ws.merge_range(r, 2, r, 4, date_line(bloc.info.place, bloc.info.year), st(italic=True, **centre))
-    ws.merge_range(r + 1, 0, r + 1, 1, "NGƯỜI LẬP BIỂU", st(bold=True, **centre))
-    ws.merge_range(r + 1, 2, r + 1, 4, "THỦ TRƯỞNG ĐƠN VỊ", st(bold=True, **centre))
-    ws.merge_range(r + 2, 0, r + 2, 1, "(Ký, ghi rõ họ tên)", st(italic=True, **centre))
-    ws.merge_range(r + 2, 2, r + 2, 4, "(Ký, ghi rõ họ tên và đóng dấu)", st(italic=True, **centre))
-
-
 def write_template(bloc: Bloc, unit: Unit, path: Path, *, generated_at: str | None = None) -> Path:
     """One unit's self-scoring workbook, written atomically."""
     with atomic_path(path) as tmp:
@@ -242,7 +236,12 @@ def write_template(bloc: Bloc, unit: Unit, path: Path, *, generated_at: str | No
         write_scores_sheet(book, st, bloc, unit)
         write_data_sheet(book, st, bloc, unit)
         write_guide_sheet(book, st, bloc, unit)
-        write_meta_sheet(book, bloc, unit, generated_at=generated_at or _now(), version=__version__)
+        meta: dict[str, str | int] = {
+            "form": L.FORM_ID, "format_version": L.FORMAT_VERSION, "bloc": bloc.info.name, "year": bloc.info.year,
+            "unit_code": unit.code, "unit_name": unit.name, "fingerprint": bloc.fingerprint,
+            "generated_at": generated_at or _now(), "tool_version": __version__,
+        }  # fmt: skip
+        write_meta_sheet(book, meta, L.META_KEYS, password=bloc.info.template_password)
         book.set_properties({"title": f"Bảng tự chấm điểm thi đua năm {bloc.info.year} - {unit.name}",
                              "subject": bloc.info.name, "comments": L.FORM_ID})  # fmt: skip
         book.close()

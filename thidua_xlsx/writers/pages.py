@@ -59,8 +59,9 @@ class RowHeights:
     """The heights (points) a writer gives the rows of one sheet, recorded as it sets them.
 
     Every row of a document sheet is sized through `set`, so the page plan reads the heights
-    back from here (xlsxwriter keeps no public record of them). A row never set is counted at
-    DEFAULT_ROW_PT.
+    back from here (xlsxwriter keeps no public record of them). A file holds a row's height in
+    whole pixels (0.75 point each): the height is rounded up to one, so what is recorded is what
+    the applications lay out. A row never set is counted at DEFAULT_ROW_PT.
     """
 
     def __init__(self, ws: Worksheet) -> None:
@@ -68,8 +69,9 @@ class RowHeights:
         self._points: dict[int, float] = {}
 
     def set(self, row: int, height: float) -> None:
-        self.ws.set_row(row, height)
-        self._points[row] = height
+        pixels = math.ceil(height * 4 / 3 - 1e-9)
+        self.ws.set_row_pixels(row, pixels)
+        self._points[row] = pixels * 0.75
 
     def __getitem__(self, row: int) -> float:
         return self._points.get(row, DEFAULT_ROW_PT)

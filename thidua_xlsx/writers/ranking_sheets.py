@@ -343,12 +343,14 @@ def write_submissions(book: xlsxwriter.Workbook, st: Styles, report: Report) -> 
     title = f"CÁC TỆP KHÁC TRONG THƯ MỤC ({len(others)} tệp không dùng cho đơn vị nào hoặc bị bỏ qua)"
     ws.merge_range(r, 0, r, last, title if others else "Không có tệp nào khác trong thư mục.", st(bold=True))
     r += 1
-    # Columns of the units table above, reused without merged cells (thousands of rows).
+    # Columns of the units table above, reused without merged cells (thousands of rows); a header
+    # only over rows.
     labels = ["STT", "Đơn vị", "Tệp", "Được dùng", "Ghi chú", "Thời gian tệp"]
-    ws.set_row(r, fit_height(*((label, cols[c][1]) for c, label in enumerate(labels)), size=11))  # 'Được dùng'
-    for c, label in enumerate(labels):
-        ws.write_string(r, c, label, st.head())
-    r += 1
+    if others:
+        ws.set_row(r, fit_height(*((label, cols[c][1]) for c, label in enumerate(labels)), size=11))  # 'Được dùng'
+        for c, label in enumerate(labels):
+            ws.write_string(r, c, label, st.head())
+        r += 1
     centre, small = st.cell(align="center"), st.cell(font_size=10)
     for i, f in enumerate(others, 1):
         ws.write_number(r, 0, i, centre)

@@ -56,3 +56,11 @@ def test_text_that_looks_like_a_formula_or_a_number_stays_text(books, which, she
     assert set(cells) == set(TRICKY), sorted(map(str, cells))
     for text, cell in cells.items():
         assert cell.data_type == "s" and cell.value == text, (cell.coordinate, cell.data_type, cell.value)
+
+
+def test_maxima_in_khoi_show_as_typed(books) -> None:
+    ws = openpyxl.load_workbook(books["khoi"])[L.SHEET_CRITERIA]
+    head = next(c.row for c in ws["A"] if c.value == L.C_CODE)
+    col = 1 + L.CRITERIA_HEADERS.index(L.C_MAX)
+    cells = [ws.cell(r, col) for r in range(head + 1, ws.max_row + 1) if isinstance(ws.cell(r, col).value, int | float)]
+    assert cells and {c.number_format for c in cells} == {"General"}  # "0.##" shows 25 as "25." in Excel

@@ -196,7 +196,7 @@ def _criteria_sheet(book, st: Styles, criteria: list[list[Any]]) -> None:
         depth = code.count(".")
         _write(ws, st, r, 0, code, num_format="@", **extra)
         _write(ws, st, r, 1, row[1], indent=depth, **extra)
-        _write(ws, st, r, 2, row[2], num_format="0.##", align="center", **extra)
+        _write(ws, st, r, 2, row[2], align="center", **extra)
         _write(ws, st, r, 3, row[3], align="center", **extra)
         _write(ws, st, r, 4, row[4] if len(row) > 4 else "", **extra)
         texts = ((str(row[1]), 80 - 2 * depth), (str(row[4] if len(row) > 4 else ""), 60))

@@ -138,20 +138,21 @@ def write_scores_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: 
         ws.write_string(HEAD, c, label, st.head())
     ws.set_row(HEAD, 33)
 
-    unlocked_score = st.cell(locked=False, bg_color=INPUT_FILL, num_format="0.##", align="center")
-    unlocked_note = st.cell(locked=False, valign="top")
+    # Scores in the General format: 15 and 9,5 show as typed (Excel shows 15 as "15." under "0.##").
+    unlocked_score = st.cell(locked=False, bg_color=INPUT_FILL, align="center")
+    unlocked_note = st.cell(locked=False, bg_color=INPUT_FILL, valign="top")
     for crit in bloc.criteria:
         row = lay.rows[crit.code]
         extra = {"bold": True, "bg_color": SECTION_FILL} if not crit.is_leaf else {}
         ws.write_string(row, 0, crit.code, st.cell(align="center", num_format="@", **extra))
         ws.write_string(row, 1, crit.text, st.cell(indent=min(crit.depth, 3), **extra))
-        ws.write_number(row, 2, float(crit.max), st.cell(num_format="0.##", align="center", **extra))
+        ws.write_number(row, 2, float(crit.max), st.cell(align="center", **extra))
         if crit.is_leaf:
             ws.write_blank(row, 3, None, unlocked_score)
         else:
             kids = [lay.rows[k.code] for k in bloc.children(crit.code)]
             ws.write_formula(row, 3, "=" + _sum(_ranges(kids)),
-                             st.cell(num_format="0.##", align="center", **extra), "")  # fmt: skip
+                             st.cell(align="center", **extra), "")  # fmt: skip
         ws.write_blank(row, 4, None, unlocked_note)
         density = PLAIN_TEXT if crit.is_leaf else BOLD_TEXT
         ws.set_row(row, fit_height((crit.text, COLS[1] - 2 * min(crit.depth, 3)), chars_per_unit=density))
@@ -202,8 +203,8 @@ def _validations(ws, st: Styles, bloc: Bloc, lay: Layout) -> None:
 
 def _totals(ws, st: Styles, bloc: Bloc, lay: Layout) -> None:
     label_fmt = st.cell(bold=True, align="right")
-    value_fmt = st.cell(bold=True, num_format="0.##", align="center", bg_color="#E2EFDA")
-    max_fmt = st.cell(num_format="0.##", align="center")
+    value_fmt = st.cell(bold=True, align="center", bg_color="#E2EFDA")
+    max_fmt = st.cell(align="center")
     by_kind = {
         L.TOTAL_BASE: Kind.BASE,
         L.TOTAL_BONUS: Kind.BONUS,
@@ -222,8 +223,8 @@ def _totals(ws, st: Styles, bloc: Bloc, lay: Layout) -> None:
     ws.write_blank(row, 0, None, st.cell())
     ws.write_string(row, 1, L.TOTAL, st.cell(bold=True, align="right", font_size=13))
     ws.write_blank(row, 2, None, st.cell())
-    ws.write_formula(row, 3, f"={base}+{bonus}-{ded}", st.cell(bold=True, num_format="0.##",
-                     align="center", bg_color="#C6E0B4", font_size=13), "")  # fmt: skip
+    ws.write_formula(row, 3, f"={base}+{bonus}-{ded}",
+                     st.cell(bold=True, align="center", bg_color="#C6E0B4", font_size=13), "")  # fmt: skip
     ws.write_string(row, 4, f"Điểm chuẩn tối đa {plain(bloc.info.base_total)}",
                     st.cell(italic=True, font_size=10))  # fmt: skip
 

@@ -7,8 +7,8 @@ import xlsxwriter
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.grid import a1
 from thidua_xlsx.core.model import Bloc, Kind, Unit
-from thidua_xlsx.core.numbers import vn
 from thidua_xlsx.core.ratings import RATING_LABELS
+from thidua_xlsx.core.text import clean
 from thidua_xlsx.writers.style import (
     BOLD_TEXT,
     HEAD_FILL,
@@ -121,6 +121,18 @@ def write_data_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: Un
     protect(ws, bloc.info.template_password)
 
 
+KIND_WORDS = {Kind.BONUS: "điểm thưởng", Kind.DEDUCTION: "điểm trừ"}
+
+
+def with_kind(text: str, kind: Kind) -> str:
+    """A top-level section's text with its kind in words, unless the text says it already:
+    'Khen thưởng (điểm thưởng)', but 'Điểm thưởng' as it is."""
+    words = KIND_WORDS.get(kind)
+    if words is None or words in clean(text).lower():
+        return text
+    return f"{text} ({words})"
+
+
 def write_guide_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: Unit) -> None:
     ws = book.add_worksheet(L.SHEET_GUIDE)
     ws.hide_gridlines(2)
@@ -160,13 +172,12 @@ def write_guide_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: U
     for c, label in enumerate(("Mã", "Nội dung tiêu chí", "Điểm tối đa", "Hướng dẫn chấm")):
         ws.write_string(r, c, label, st.head())
     r += 1
-    kinds = {Kind.BONUS: " (điểm thưởng)", Kind.DEDUCTION: " (điểm trừ)", Kind.BASE: ""}
     for crit in bloc.criteria:
         bold = {"bold": True, "bg_color": HEAD_FILL} if not crit.is_leaf else {}
         ws.write_string(r, 0, crit.code, st.cell(align="center", **bold))
-        shown = crit.text + (kinds[crit.kind] if not crit.parent else "")
+        shown = crit.text if crit.parent else with_kind(crit.text, crit.kind)
         ws.write_string(r, 1, shown, st.cell(**bold))
-        ws.write_string(r, 2, vn(crit.max), st.cell(align="center", **bold))
+        ws.write_number(r, 2, float(crit.max), st.cell(align="center", **bold))
         ws.write_string(r, 3, crit.guide, st.cell(**bold))
         density = PLAIN_TEXT if crit.is_leaf else BOLD_TEXT
         ws.set_row(r, fit_height((shown, 60), (crit.guide, 60), chars_per_unit=density))

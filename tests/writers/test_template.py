@@ -23,6 +23,7 @@ from thidua_xlsx.core.model import Kind
 from thidua_xlsx.core.ratings import RATING_LABELS
 from thidua_xlsx.core.text import slug
 from thidua_xlsx.intake.returns import Evidence, totals
+from thidua_xlsx.writers.style import INPUT_FILL
 from thidua_xlsx.writers.template import template_name
 
 VIETNAMESE = re.compile(r"[ăâđêôơưàáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ]", re.IGNORECASE)
@@ -232,6 +233,52 @@ def test_only_inputs_are_unlocked(book, rows, default_bloc) -> None:
             editable = cell.row in data_rows and cell.column in (cols[L.D_VALUE], cols[L.D_NOTE])
             assert cell.protection.locked is not editable, cell.coordinate
     assert book[L.SHEET_GUIDE].protection.sheet and book[L.SHEET_META].protection.sheet
+
+
+def test_score_inputs_and_explanations_are_tinted_as_inputs(book, rows, default_bloc) -> None:
+    _, bloc = default_bloc
+    ws = book[L.SHEET_SCORES]
+    leaf_rows = {rows[c.code] for c in bloc.leaves}
+    for code, r in rows.items():
+        cells = [ws.cell(r, 5)] + ([ws.cell(r, 4)] if r in leaf_rows else [])  # explanation, score
+        for cell in cells:
+            assert cell.fill.fgColor.rgb.endswith(INPUT_FILL[1:]), (code, cell.coordinate)
+
+
+def _totals_of(ws) -> list:
+    labels = set(L.TOTAL_LABELS)
+    return [ws.cell(c.row, 4) for c in ws["B"] if c.value in labels]
+
+
+# sheet, the cells that hold scores or maxima (found by the sheet's own layout)
+SCORE_CELLS = [
+    ("maxima", lambda ws, rows: [ws.cell(r, 3) for r in rows.values()]),
+    ("scores and section sums", lambda ws, rows: [ws.cell(r, 4) for r in rows.values()]),
+    ("totals", lambda ws, rows: _totals_of(ws)),
+]
+
+
+@pytest.mark.parametrize(("what", "cells"), SCORE_CELLS)
+def test_scores_show_as_typed_without_a_trailing_separator(book, rows, what, cells) -> None:
+    found = cells(book[L.SHEET_SCORES], rows)
+    assert found and {c.number_format for c in found} == {"General"}, what  # "0.##" shows 15 as "15."
+
+
+def test_guide_gives_maxima_as_numbers_and_each_kind_once(book, default_bloc, tmp_path) -> None:
+    _, bloc = default_bloc
+    ws = book[L.SHEET_GUIDE]
+    head, cols = find_header(ws, ["Mã", "Nội dung tiêu chí", "Điểm tối đa"])
+    by_code = {ws.cell(r, 1).value: r for r in range(head + 1, ws.max_row + 1) if ws.cell(r, 1).value}
+    for crit in bloc.criteria:
+        cell = ws.cell(by_code[crit.code], cols["Điểm tối đa"])
+        assert cell.data_type == "n" and Decimal(str(cell.value)) == crit.max, crit.code
+    texts = {code: ws.cell(r, cols["Nội dung tiêu chí"]).value for code, r in by_code.items()}
+    assert texts["6"] == "Điểm thưởng" and texts["7"] == "Điểm trừ"  # named like their kind: not repeated
+    criteria = [["1", "Nhiệm vụ", 100, "điểm", ""], ["1.1", "Tham mưu", 100, "", ""],
+                ["2", "Khen thưởng", None, "thưởng", ""], ["2.1", "Bằng khen", 5, "", ""]]  # fmt: skip
+    _, other = make_bloc(tmp_path, spec(criteria=criteria))
+    ws = openpyxl.load_workbook(make_templates(other, tmp_path / "mau", units=["VHTT"])["VHTT"])[L.SHEET_GUIDE]
+    assert "Khen thưởng (điểm thưởng)" in {c.value for row in ws.iter_rows() for c in row}
 
 
 def test_data_rows_have_the_contract_codes(book) -> None:

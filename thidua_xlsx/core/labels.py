@@ -138,6 +138,9 @@ class MetaKey(str, enum.Enum):
 
 
 META_KEYS = tuple(k.value for k in MetaKey if k is not MetaKey.FINAL)  # a template's rows, in order
+RANKING_META_KEYS = tuple(
+    k.value for k in MetaKey if k not in (MetaKey.UNIT_CODE, MetaKey.UNIT_NAME)
+)  # a ranking workbook's rows, in order
 
 # Ranking workbook
 R_RANKING = "Xếp hạng"

@@ -22,7 +22,7 @@ from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.model import Kind
 from thidua_xlsx.core.ratings import RATING_LABELS
 from thidua_xlsx.core.text import slug
-from thidua_xlsx.intake.returns import Evidence, totals
+from thidua_xlsx.intake.returns import Evidence
 from thidua_xlsx.writers.style import INPUT_FILL
 from thidua_xlsx.writers.template import template_name
 
@@ -506,7 +506,7 @@ def test_round_trip_exact_totals(default_bloc, default_templates, tmp_path) -> N
     r = read(path, bloc)
     assert r.unit == "VHTT" and r.identified_by is Evidence.FORM and not r.errors, [i.message for i in r.issues]
     assert r.scores == {code: Decimal(str(v)) for code, v in PLAN_90.items()}
-    assert totals(bloc, r.scores) == EXPECTED_90
+    assert bloc.totals(r.scores) == EXPECTED_90
     assert r.data["TS"] == 20 and r.data["LDTT"] == 19
 
 
@@ -520,7 +520,7 @@ def test_round_trip_decimals_add_up_exactly(tmp_path) -> None:
     scores = {"1.1": 33.3, "1.2": 33.3, "1.3": 33.4, "2.1": 0.1, "2.2": 0.2, "3.1": 0.3}
     r = read(fill(tpl, tmp_path / "GDDT.xlsx", scores), bloc)
     assert not r.errors, [i.message for i in r.issues]
-    assert totals(bloc, r.scores) == (Decimal(100), Decimal("0.3"), Decimal("0.3"), Decimal(100))
+    assert bloc.totals(r.scores) == (Decimal(100), Decimal("0.3"), Decimal("0.3"), Decimal(100))
 
 
 def test_heading_rows_grow_with_long_names(tmp_path) -> None:
@@ -556,7 +556,7 @@ def test_other_bloc_shapes_round_trip(tmp_path, shape) -> None:
     scores = {c.code: float(c.max) if c.kind is not Kind.DEDUCTION else 1.5 for c in bloc.leaves}
     r = read(fill(path, tmp_path / "r.xlsx", scores), bloc)
     assert not r.errors, [i.message for i in r.issues]
-    base, bonus, ded, total = totals(bloc, r.scores)
+    base, bonus, ded, total = bloc.totals(r.scores)
     assert base == 100 and total == 100 + bonus - ded
     ws = openpyxl.load_workbook(path)[L.SHEET_SCORES]
     formulas = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value[:1] == "="]

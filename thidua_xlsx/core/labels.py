@@ -81,6 +81,8 @@ DATA_HEADERS = [D_CODE, D_TEXT, D_VALUE, D_NOTE]
 class DataCode(str, enum.Enum):
     """The rows of 'Số liệu', in their order on the sheet."""
 
+    __hash__ = str.__hash__  # a dict key of every unit's data: the string's own (C) hash, equal to the code's
+
     TS = "TS"
     LDTT = "LDTT"
     CSTD = "CSTD"

@@ -388,3 +388,18 @@ def test_check_on_a_link_loop_says_so_in_vietnamese(tmp_path, default_bloc) -> N
     result = run_cli("check", "vong.xlsx", "--config", str(config), cwd=tmp_path, timeout=120)
     assert result.returncode == 2
     assert "vòng lặp" in result.stderr and "Too many levels" not in result.stderr
+
+
+def test_copies_are_told_by_their_bytes_read_only_when_sizes_match(tmp_path, monkeypatch) -> None:
+    """The key that lets copies of a killing file fail unread: equal bytes are one key; a file
+    of another size is told apart without being read."""
+    for name, data in (("a.xlsx", b"x" * 100), ("b.xlsx", b"x" * 100), ("c.xlsx", b"y" * 100), ("d.xlsx", b"x")):
+        (tmp_path / name).write_bytes(data)
+    walk = inbox_mod.walk_inbox(tmp_path)
+    a, b, c = (collect_mod._Content(s) for s in walk.sources[:3])
+    assert a == b and hash(a) == hash(b) and a != c
+    read: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or real(self))
+    doomed = {collect_mod._Content(walk.sources[0]): "crash"}
+    assert collect_mod._Content(walk.sources[3]) not in doomed and read == []  # another size: not read

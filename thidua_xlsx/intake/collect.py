@@ -64,13 +64,36 @@ def _failed(source: Source, why: Failed) -> ReturnData:
     return unreadable(source, detail)
 
 
-def _kin(source: Source) -> Hashable | None:
-    """The bytes of a file, by digest: copies of one hostile file meet one fate (asked only
-    after a file crashed or hung the reader, so an ordinary run never reads a file twice)."""
-    if source.size > MAX_FILE_BYTES:
-        return None
-    data = source_bytes(source) if source.members else source.path.read_bytes()
-    return len(data), hashlib.blake2b(data, digest_size=16).digest()
+class _Content:
+    """A file's bytes as a key: copies of one hostile file meet one fate.
+
+    Hashed by size (known without reading), equal by digest, which is read only for files of
+    the same size as one that killed the reader: an ordinary run never reads a file twice.
+    """
+
+    __slots__ = ("_digest", "source")
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self._digest: bytes | None = None
+
+    def __hash__(self) -> int:
+        return hash(self.source.size)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Content) or other.source.size != self.source.size:
+            return False
+        mine, theirs = self.digest(), other.digest()
+        return mine is not None and mine == theirs
+
+    def digest(self) -> bytes | None:
+        if self._digest is None and self.source.size <= MAX_FILE_BYTES:
+            try:
+                data = source_bytes(self.source) if self.source.members else self.source.path.read_bytes()
+            except Exception:  # unreadable here too: it is compared with nothing
+                return None
+            self._digest = hashlib.blake2b(data, digest_size=16).digest()
+        return self._digest
 
 
 def _group(source: Source) -> Hashable | None:
@@ -112,7 +135,7 @@ def read_sources(
                 workers=workers if workers is not None else default_workers(total),
                 timeout=timeout,
                 on_result=tick,
-                kin=_kin,
+                kin=_Content,
                 group=_group,
             )
         )

@@ -138,7 +138,8 @@ class _Walker:
             return
         first = self.files_seen.setdefault(key, display)
         if first != display:  # a hard link: the same file under a second name is not a second return
-            self.passed.append(Passed(display, f"cùng một tệp với {first} (liên kết), đã đọc ở đó", st.st_mtime))
+            twice = f"cùng một tệp với {first} (hai tên của một tệp), đã đọc ở đó"
+            self.passed.append(Passed(display, twice, st.st_mtime))
             return
         reason = classify(rel)
         if reason is None and getattr(st, "st_file_attributes", 0) & getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0):

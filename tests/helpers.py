@@ -6,14 +6,19 @@ import copy
 import importlib.util
 import os
 import shutil
+import signal
+import struct
 import subprocess
+import sys
 import tempfile
 import unicodedata
+import zlib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 
 from thidua_xlsx.bloc.load import load_bloc
 from thidua_xlsx.bloc.spec import default_bloc_spec
@@ -243,3 +248,37 @@ def lo_batch(sources: list[Path], fmt: str, outdir: Path, profile: Path) -> list
 def pdf_pages(path: Path) -> list[str]:
     text = subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
     return [page for page in text.split("\f") if page.strip()]
+
+
+# Odd containers and the console command under a watchdog ----------------------------------
+
+
+def raw_zip(members: list[tuple[bytes, bytes]], *, utf8_flag: bool = False) -> bytes:
+    """A zip whose member names are the given bytes (as old Windows or macOS tools write them)."""
+    body, central = b"", b""
+    for name, data in members:
+        flags = 0x800 if utf8_flag else 0
+        crc, offset = zlib.crc32(data), len(body)
+        head = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, flags, 0, 0, 0x5994, crc, len(data), len(data),
+                           len(name), 0)  # fmt: skip
+        body += head + name + data
+        central += struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, flags, 0, 0, 0x5994, crc, len(data),
+                               len(data), len(name), 0, 0, 0, 0, 0, offset) + name  # fmt: skip
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central), len(body), 0)
+    return body + central + end
+
+
+def run_cli(*args: str | bytes, cwd: Path, timeout: float = 300, **kwargs: Any) -> subprocess.CompletedProcess:
+    """The console command (`thidua-xlsx …`) in its own process, bounded by a watchdog: a run
+    that does not end within `timeout` seconds is killed with all its workers and fails the test."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    code = "from thidua_xlsx.cli import run; run()"
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True, **kwargs)  # fmt: skip
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(f"thidua-xlsx {' '.join(map(str, args))} did not end within {timeout} s")
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out.decode("utf-8"), err.decode("utf-8"))

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -350,3 +351,249 @@ def test_a_reader_that_stops_early_gets_no_error_message(bloc_dir: Path) -> None
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 1 and err.decode("utf-8") == ""
     assert (bloc_dir / "xep_hang_2024.xlsx").exists()
+
+
+# Outputs that would destroy an input, or cannot be written (issue 13, item 4) --------------------
+
+
+def _listing(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--out", "khoi.xlsx"], "là tệp khối thi đua"),
+        (["--json", "khoi.xlsx"], "là tệp khối thi đua"),
+        (["--out", "./kq/../khoi.xlsx"], "là tệp khối thi đua"),  # another spelling of it
+        (["--out", "lien_ket.xlsx"], "là tệp khối thi đua"),  # a link to it
+        (["--out", "cung.xlsx", "--json", "cung.xlsx"], "--out và --json cùng chỉ tới"),
+        (["--review", "xh.xlsx", "--out", "xh.xlsx"], "là bảng bình xét"),
+        (["--review", "xh.xlsx", "--json", "xh.xlsx"], "là bảng bình xét"),
+        (["--json", "ghi_chu.txt/kq.json"], "không phải là thư mục"),  # --json where no file can be made
+        (["--out", "ghi_chu.txt/xh.xlsx"], "không phải là thư mục"),
+    ],
+)
+def test_an_output_that_would_replace_an_input_or_cannot_be_written_is_refused_first(
+    bloc_dir: Path, args: list[str], words: str
+) -> None:
+    inbox = bloc_dir / "inbox"
+    fill_all(bloc_dir, inbox, codes=["VHTT"])
+    assert invoke("collect", "inbox", "--out", "xh.xlsx", "--quiet", cwd=bloc_dir).exit_code == 1
+    (bloc_dir / "lien_ket.xlsx").symlink_to(bloc_dir / "khoi.xlsx")
+    (bloc_dir / "ghi_chu.txt").write_text("x")
+    before = _listing(bloc_dir)
+    r = invoke("collect", "inbox", *args, cwd=bloc_dir)
+    assert r.exit_code == 2, r.output
+    assert words in r.stderr and "Traceback" not in r.output
+    assert _listing(bloc_dir) == before  # nothing written, nothing replaced, no temporary file left
+
+
+# What a file holds never reaches the terminal raw (item 5) ---------------------------------------
+
+HOSTILE_TEXT = "_x001B_c_x001B_]8;;http://evil.example_x0007_BẤM_x001B_]8;;_x0007_\u202eXYZ_x000D__x000A_LỖI GIẢ"
+
+
+def _hostile_files(bloc_dir: Path, folder: Path) -> list[Path]:
+    """Returns and files whose cells, `_thidua` values, sheet names and file and member names
+    carry terminal controls, as a probe made them."""
+    import openpyxl
+    from helpers import raw_zip
+
+    bloc = load_bloc(bloc_dir / "khoi.xlsx")
+    tpl = templates(bloc_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    made = []
+    # a score cell: ESC c (reset), OSC 8 (a link), BEL, U+202E, a forged line, and 70 KB of text
+    scores = full_scores(bloc, "0.9") | {"1.1": HOSTILE_TEXT + "A" * 70_000}
+    made.append(fill(tpl["VHTT"], folder / "VHTT.xlsx", scores))
+    # a `_thidua` value: the bloc's name, shown in the other-bloc error
+    nv = fill(tpl["NV"], folder / "NV.xlsx", full_scores(bloc, "0.9"))
+    wb = openpyxl.load_workbook(nv)
+    for row in wb["_thidua"].iter_rows():
+        if row[0].value == "bloc":
+            row[1].value = "_x001B_[2J_x001B_]0;tieu de_x0007_Khối khác"
+    wb.save(nv)
+    made.append(nv)
+    # a sheet name: the scores sheet renamed with raw controls in the workbook's XML
+    tp = fill(tpl["TP"], folder / "tp-src.xlsx", full_scores(bloc, "0.9") | {"1.2": "mười"})
+    with zipfile.ZipFile(tp) as src, zipfile.ZipFile(folder / "TP.xlsx", "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename in ("xl/workbook.xml", "docProps/app.xml"):
+                data = data.replace("Tự chấm điểm".encode(), "Tự chấm\x1b[31m\x07".encode())
+            out.writestr(info, data)
+    tp.unlink()
+    made.append(folder / "TP.xlsx")
+    # file names on disk, and member names in a zip
+    for name in ("x\x1b]8;;http:evil\x07y.xlsx", "a\r\nLỖI GIẢ.txt", "\u202egpj.xlsx"):
+        (folder / name).write_bytes(b"khong phai bang tinh")
+        made.append(folder / name)
+    members = [("a\r\nLỖI GIẢ.txt".encode(), b"x"), (b"\x1bc.xlsx", b"x"),
+               (b"\x1b]8;;http://evil\x07link\x1b]8;;\x07.xlsx", b"x"), ("\u202eslx.exe".encode(), b"x")]  # fmt: skip
+    (folder / "nen.zip").write_bytes(raw_zip(members, utf8_flag=True))
+    made.append(folder / "nen.zip")
+    return made
+
+
+def _through_a_terminal(args: list[str], cwd: Path, timeout: float = 300) -> tuple[int, bytes]:
+    """Run the console command with a pseudo-terminal as its screen, as a user's terminal is:
+    (exit code, every byte it wrote), under a watchdog."""
+    import pty
+    import select
+    import signal
+    import time
+
+    from helpers import ROOT
+
+    master, slave = pty.openpty()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    env.update(TERM="xterm-256color", COLUMNS="120", LINES="40")
+    code = "from thidua_xlsx.cli import run; run()"
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], cwd=cwd, env=env, stdin=slave, stdout=slave,
+                            stderr=slave, start_new_session=True)  # fmt: skip
+    os.close(slave)
+    chunks, deadline = [], time.monotonic() + timeout
+    try:
+        while True:
+            assert time.monotonic() < deadline, f"thidua-xlsx {args} did not end within {timeout} s"
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    data = os.read(master, 65536)
+                except OSError:  # EIO: the other side is closed
+                    break
+                if not data:
+                    break
+                chunks.append(data)
+            elif proc.poll() is not None and not select.select([master], [], [], 0.2)[0]:
+                break
+        return proc.wait(timeout=30), b"".join(chunks)
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _assert_terminal_safe(data: bytes) -> str:
+    import re
+
+    for own in (b"\x1b[?25l", b"\x1b[?25h"):  # click's progress bar hides and shows the cursor
+        data = data.replace(own, b"")
+    assert b"\x1b" not in data and b"\x07" not in data
+    text = data.decode("utf-8")
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", text)
+    lines = re.split("[\r\n]+", text)
+    assert not [line for line in lines if line.lstrip().startswith("LỖI GIẢ")], "a forged line reached the screen"
+    return text
+
+
+def test_check_on_a_terminal_shows_no_control_a_file_holds_and_stays_short(bloc_dir: Path) -> None:
+    files = _hostile_files(bloc_dir, bloc_dir / "tra")
+    code, data = _through_a_terminal(["check", *map(str, files), "--config", "khoi.xlsx"], bloc_dir)
+    assert code == 1
+    text = _assert_terminal_safe(data)
+    assert "␛c␛]8;;http://evil.example␇BẤM" in text  # the cell's value, its controls made visible
+    assert "<U+202E>" in text and "Khối khác" in text and "Tự chấm␛[31m␇" in text
+    assert "a␍␊LỖI GIẢ.txt" in text  # the member name on the line it belongs to
+    assert len(data) < 40_000  # 70 KB in one cell; 142 KB for two such files before
+
+
+def test_collect_on_a_terminal_shows_no_control_a_file_holds(bloc_dir: Path) -> None:
+    _hostile_files(bloc_dir, bloc_dir / "inbox")
+    code, data = _through_a_terminal(["collect", "inbox"], bloc_dir)
+    assert code == 1
+    text = _assert_terminal_safe(data)
+    assert "Đang đọc các tệp" in text  # the progress bar of a terminal was there
+    assert "Bảng xếp hạng:" in text and (bloc_dir / "xep_hang_2024.xlsx").exists()
+    assert len(data) < 40_000
+
+
+# Signals during the write, and the temporary file's name (item 11) -------------------------------
+
+_PAUSED_WRITE = """
+import pathlib, sys, time, xlsxwriter
+real, marker = xlsxwriter.Workbook.close, pathlib.Path(sys.argv.pop(1))
+def paused(self):
+    real(self)
+    marker.write_text(self.filename)  # the workbook is in its temporary file
+    time.sleep(300)
+xlsxwriter.Workbook.close = paused
+from thidua_xlsx.cli import run
+run()
+"""
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP", "SIGKILL"])
+def test_a_signal_during_the_write_leaves_the_old_ranking_and_no_temporary_file(bloc_dir: Path, sig: str) -> None:
+    import signal
+    import time
+
+    from helpers import ROOT
+
+    fill_all(bloc_dir, bloc_dir / "inbox", codes=["VHTT"])
+    (bloc_dir / "xh.xlsx").write_bytes(b"the ranking of yesterday")
+    marker = bloc_dir / "writing.txt"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    args = ["collect", "inbox", "--out", "xh.xlsx", "--quiet"]
+    proc = subprocess.Popen([sys.executable, "-c", _PAUSED_WRITE, str(marker), *args], cwd=bloc_dir, env=env,
+                            stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 240
+        while not marker.exists():
+            assert time.monotonic() < deadline and proc.poll() is None, "the write was never reached"
+            time.sleep(0.05)
+        temporary = Path(marker.read_text())
+        assert temporary.name.startswith(".xh.xlsx.dang-ghi-")  # its name says what it is
+        proc.send_signal(getattr(signal, sig))
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert (bloc_dir / "xh.xlsx").read_bytes() == b"the ranking of yesterday"
+    left = [p.name for p in bloc_dir.iterdir() if ".dang-ghi-" in p.name]
+    if sig == "SIGKILL":  # nothing runs after SIGKILL: what stays says what it is
+        assert left == [temporary.name]
+        return
+    assert left == []
+    assert proc.returncode == 128 + getattr(signal, sig)
+    assert "Đã dừng" in err.decode("utf-8") and "Traceback" not in err.decode("utf-8")
+
+
+# Outputs get the permissions of a file made the usual way (issue 18, item 7) ----------------------
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_outputs_get_the_mode_the_umask_gives(tmp_path: Path, umask: int) -> None:
+    from thidua_xlsx.writers.bloc_book import write_bloc_workbook
+    from thidua_xlsx.writers.template import write_templates
+
+    old = os.umask(umask)
+    try:
+        config = write_bloc_workbook(tmp_path / "khoi.xlsx")
+        bloc = load_bloc(config)
+        [tpl] = write_templates(bloc, tmp_path / "mau", units=["VHTT"], workers=1)
+        fill(tpl, tmp_path / "inbox" / "VHTT.xlsx", full_scores(bloc, "0.9"))
+        r = invoke("collect", "inbox", "--out", "xh.xlsx", "--json", "kq.json", "--quiet", cwd=tmp_path)
+        assert r.exit_code == 1, r.output
+    finally:
+        os.umask(old)
+    want = 0o666 & ~umask
+    for path in (config, tpl, tmp_path / "xh.xlsx", tmp_path / "kq.json"):
+        assert path.stat().st_mode & 0o777 == want, (path.name, oct(path.stat().st_mode & 0o777))
+
+
+# Names that are not UTF-8 (item 2) ----------------------------------------------------------------
+
+
+def test_check_reads_a_return_whose_name_is_not_utf8(bloc_dir: Path) -> None:
+    from helpers import run_cli
+
+    bloc = load_bloc(bloc_dir / "khoi.xlsx")
+    made = fill(templates(bloc_dir)["VHTT"], bloc_dir / "v.xlsx", full_scores(bloc, "0.9"))
+    raw = os.fsencode(bloc_dir) + b"/VHTT_b\xe1o_c\xe1o.xlsx"
+    os.rename(made, raw)
+    r = run_cli("check", b"VHTT_b\xe1o_c\xe1o.xlsx", "--config", "khoi.xlsx", cwd=bloc_dir, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "VHTT_b\\xe1o_c\\xe1o.xlsx — Phòng Văn hóa và Thông tin (VHTT): không có lỗi." in r.stdout
+    assert "Tổng điểm: 90" in r.stdout

@@ -11,8 +11,9 @@ import contextlib
 import functools
 import gc
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,12 +35,14 @@ from thidua_xlsx.core.issues import Issue, Severity
 from thidua_xlsx.core.model import Bloc
 from thidua_xlsx.core.numbers import vn
 from thidua_xlsx.core.report import Report, Status
+from thidua_xlsx.core.text import shown
 from thidua_xlsx.core.version import VERSION as __version__
 from thidua_xlsx.intake.collect import check_files
 from thidua_xlsx.intake.inbox import check_inbox
 from thidua_xlsx.intake.returns import ReturnData
 from thidua_xlsx.ranking.assemble import collect
 from thidua_xlsx.ranking.review import apply_review
+from thidua_xlsx.writers.atomic import check_writable
 from thidua_xlsx.writers.bloc_book import write_bloc_workbook
 from thidua_xlsx.writers.json_report import write_json
 from thidua_xlsx.writers.template import write_templates
@@ -52,8 +55,49 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 WORK_ORDER = ("init", "templates", "check", "collect")
 
 
+LINE_LIMIT = 1000  # characters of one printed line: what a file holds never floods the terminal
+NAME_LIMIT = 160  # characters of a file name or path on the terminal
+ISSUES_SHOWN = 50  # problems `check` prints for one file; the ranking workbook lists them all
+
+
+def _say(text: str = "", *, err: bool = False) -> None:
+    """Print one line. Everything printed goes through here: text from a returned file (cell
+    values, sheet and file names) can hold ESC, BEL, CR or bidi controls, which a terminal
+    would obey; they are shown as visible signs instead, and the line is kept short."""
+    click.echo(shown(text, LINE_LIMIT), err=err)
+
+
 def _err(text: str) -> None:
-    click.echo(text, err=True)
+    with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP): nothing to say it on
+        _say(text, err=True)
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP, raised where the program is, so that every `finally` runs: workers
+    are stopped and a half-written output's temporary file is removed."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, _frame: object) -> None:
+    raise Stopped(signum)
+
+
+@contextlib.contextmanager
+def _signals_stop() -> Iterator[None]:
+    """While a command runs, SIGTERM and SIGHUP stop it as Ctrl-C does (cleanly)."""
+    caught = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {}
+    for sig in caught:
+        with contextlib.suppress(ValueError, OSError):  # not the main thread: leave them be
+            previous[sig] = signal.signal(sig, _stop)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def handle_errors(fn: F) -> F:
@@ -62,7 +106,12 @@ def handle_errors(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with _signals_stop():
+                return fn(*args, **kwargs)
+        except Stopped as exc:
+            name = signal.Signals(exc.signum).name
+            _err(f"Đã dừng (nhận tín hiệu {name}); không có tệp kết quả nào bị ghi dở.")
+            sys.exit(128 + exc.signum)
         except ThiduaError as exc:
             _err(f"Lỗi: {exc.message}")
             for p in exc.problems:
@@ -142,9 +191,9 @@ def init(folder: Path, force: bool) -> None:
     thưởng và danh sách đơn vị ví dụ. Sửa lại trong Excel cho khối của mình.
     """
     path = write_bloc_workbook(folder / "khoi.xlsx", force=force)
-    click.echo(f"Đã tạo tệp khối thi đua: {path}")
-    click.echo("Sửa các trang 'Thông tin khối', 'Đơn vị', 'Tiêu chí', 'Danh hiệu', 'Khen thưởng' trong Excel,")
-    click.echo("rồi chạy: thidua-xlsx templates" + (f" --config {path}" if str(folder) != "." else ""))
+    _say(f"Đã tạo tệp khối thi đua: {path}")
+    _say("Sửa các trang 'Thông tin khối', 'Đơn vị', 'Tiêu chí', 'Danh hiệu', 'Khen thưởng' trong Excel,")
+    _say("rồi chạy: thidua-xlsx templates" + (f" --config {path}" if str(folder) != "." else ""))
 
 
 def _config_option(fn: F) -> F:
@@ -168,17 +217,22 @@ def templates(config: Path | None, out: Path | None, units: tuple[str, ...], for
     bloc = load_bloc(config)
     out = out or config.parent / "mau_tu_cham"
     paths = write_templates(bloc, out, units=list(units) or None, force=force)
-    click.echo(f"Đã tạo {len(paths)} mẫu tự chấm điểm trong {out}/ (khối: {bloc.info.name}, năm {bloc.info.year}).")
+    _say(f"Đã tạo {len(paths)} mẫu tự chấm điểm trong {out}/ (khối: {bloc.info.name}, năm {bloc.info.year}).")
     for p in paths[:20]:
-        click.echo(f"  {p.name}")
+        _say(f"  {p.name}")
     if len(paths) > 20:
-        click.echo(f"  … và {len(paths) - 20} tệp khác")
+        _say(f"  … và {len(paths) - 20} tệp khác")
+
+
+def _name(text: object) -> str:
+    """A file name or path, or a sheet name, as printed: safe and short."""
+    return shown(text, NAME_LIMIT)
 
 
 def _issue_line(issue: Issue) -> str:
-    where = "!".join(x for x in (issue.sheet, issue.cell) if x)
+    where = "!".join(_name(x) for x in (issue.sheet, issue.cell) if x)
     tag = {Severity.ERROR: "LỖI", Severity.WARNING: "CẢNH BÁO", Severity.INFO: "THÔNG TIN"}[issue.severity]
-    return f"  {tag:<9} {where + '  ' if where else ''}{issue.message} [{issue.code}]"
+    return f"  {tag:<9} {where + '  ' if where else ''}{shown(issue.message)} [{issue.code}]"
 
 
 @main.command(context_settings=CONTEXT, short_help="Kiểm tra ngay các tệp đơn vị gửi về, chỉ ra ô cần sửa.")
@@ -196,12 +250,12 @@ def check(files: tuple[Path, ...], config: Path | None) -> None:
     walk = intake.walk
     any_error = False
     for issue in walk.issues:
-        click.echo(f"{issue.file}:")
-        click.echo(_issue_line(issue))
+        _say(f"{_name(issue.file)}:")
+        _say(_issue_line(issue))
         any_error |= issue.severity is Severity.ERROR
     for p in walk.passed:
-        if not p.reason.startswith("tệp nén"):
-            click.echo(f"{p.display}: bỏ qua ({p.reason})")
+        if not p.archive and p.issue is None:  # those with an issue were printed just above
+            _say(f"{_name(p.display)}: bỏ qua ({shown(p.reason)})")
     for r in intake.returns:
         any_error |= _print_check(bloc, r)
     sys.exit(EXIT_PROBLEMS if any_error else EXIT_OK)
@@ -212,18 +266,21 @@ def _print_check(bloc: Bloc, r: ReturnData) -> bool:
     who = f"{unit.name} ({unit.code})" if unit else "không rõ đơn vị"
     errors = r.errors
     warnings = r.warnings
-    head = f"{r.file} — {who}: "
+    head = f"{_name(r.file)} — {_name(who)}: "
     if not errors and not warnings:
         head += "không có lỗi."
     else:
         head += f"{errors} lỗi, {warnings} cảnh báo."
-    click.echo(head)
-    for issue in sorted(r.issues, key=lambda i: i.severity.order):
-        click.echo(_issue_line(issue))
+    _say(head)
+    ordered = sorted(r.issues, key=lambda i: i.severity.order)
+    for issue in ordered[:ISSUES_SHOWN]:
+        _say(_issue_line(issue))
+    if len(ordered) > ISSUES_SHOWN:
+        _say(f"  … và {len(ordered) - ISSUES_SHOWN} vấn đề khác (bảng xếp hạng của lệnh collect liệt kê đủ).")
     if not errors and r.unit:
         base, bonus, ded, total = bloc.totals(r.scores)
         if total is not None:
-            click.echo(f"  Tổng điểm: {vn(total)} (chuẩn {vn(base)}, thưởng {vn(bonus)}, trừ {vn(ded)}).")
+            _say(f"  Tổng điểm: {vn(total)} (chuẩn {vn(base)}, thưởng {vn(bonus)}, trừ {vn(ded)}).")
     return errors > 0
 
 
@@ -265,6 +322,7 @@ def collect_cmd(
             raise ThiduaError(f"Không ghi kết quả vào thư mục nhận tệp ({target}); chọn nơi khác với --out/--json.")
     if review is not None and not review.is_file():
         raise ThiduaError(f"Không tìm thấy bảng bình xét {review}.")
+    _check_outputs(out, json_path, config, review)
     show = not quiet and sys.stderr.isatty()
     report = _run_collect(inbox, bloc, show)
     if review is not None:
@@ -281,6 +339,33 @@ def collect_cmd(
     if not quiet:
         _summary(report, out, json_path)
     sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (through links, `..`, or a second spelling)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist yet: compare where they would be
+        return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
+
+
+def _check_outputs(out: Path, json_path: Path | None, config: Path, review: Path | None) -> None:
+    """Before any reading: refuse an output that would replace an input or the other output,
+    or that cannot be written where it is asked for. Nothing is written when refused."""
+    inputs = [(config, "tệp khối thi đua")] + ([(review, "bảng bình xét (--review)")] if review else [])
+    outputs = [(out, "--out")] + ([(json_path, "--json")] if json_path else [])
+    for target, option in outputs:
+        for source, what in inputs:
+            if _same_file(target, source):
+                raise ThiduaError(
+                    f"{option} {target} là {what} {source}: ghi vào đó sẽ xóa mất tệp này. Hãy chọn tên tệp khác."
+                )
+    if json_path is not None and _same_file(out, json_path):
+        raise ThiduaError(
+            f"--out và --json cùng chỉ tới {out}: báo cáo JSON sẽ ghi đè bảng xếp hạng. Hãy chọn hai tên tệp khác nhau."
+        )
+    for target, _option in outputs:
+        check_writable(target)
 
 
 def _run_collect(inbox: Path, bloc: Bloc, show: bool) -> Report:
@@ -309,34 +394,34 @@ def _cut(text: str, width: int) -> str:
 def _summary(report: Report, out: Path, json_path: Path | None) -> None:
     info = report.bloc.info
     kind = "KẾT QUẢ CHÍNH THỨC" if report.final else "kết quả tạm thời"
-    click.echo(f"{info.name} — năm {info.year} ({kind})")
+    _say(f"{info.name} — năm {info.year} ({kind})")
     passed = sum(1 for f in report.files if not f.read)
-    click.echo(f"Đã đọc {report.read_count} tệp" + (f", bỏ qua {passed} tệp" if passed else "") + ".")
-    click.echo("")
+    _say(f"Đã đọc {report.read_count} tệp" + (f", bỏ qua {passed} tệp" if passed else "") + ".")
+    _say("")
     rows: list[Sequence[str]] = [("Hạng", "Mã", "Đơn vị", "Tổng điểm", "Đề nghị / ghi chú")]
     for u in report.units:
         if u.status is Status.RANKED:
             rank = f"{u.rank}{'=' if u.tie else ''}"
-            rows.append((rank, u.code, _cut(u.name, 40), vn(u.total), _cut(u.proposal or u.note, 44)))
+            rows.append((rank, u.code, _cut(shown(u.name), 40), vn(u.total), _cut(shown(u.proposal or u.note), 44)))
         else:
-            reason = "chưa nộp" if u.status is Status.MISSING else _cut(u.note, 44)
-            rows.append(("—", u.code, _cut(u.name, 40), "", reason))
+            reason = "chưa nộp" if u.status is Status.MISSING else _cut(shown(u.note), 44)
+            rows.append(("—", shown(u.code), _cut(shown(u.name), 40), "", reason))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     for row in rows:
         line = f"{row[0]:>{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]:>{widths[3]}}  {row[4]}"
-        click.echo(line.rstrip())
-    click.echo("")
+        _say(line.rstrip())
+    _say("")
     counts = {s: report.count(s) for s in Severity}
-    click.echo(
+    _say(
         f"Lỗi: {counts[Severity.ERROR]} · Cảnh báo: {counts[Severity.WARNING]} · "
         f"Thông tin: {counts[Severity.INFO]} (chi tiết ở trang '{L.R_CHECKS}')."
     )
     missing = sum(1 for u in report.units if u.status is Status.MISSING)
     if missing:
-        click.echo(f"Còn {missing} đơn vị chưa nộp.")
-    click.echo(f"Bảng xếp hạng: {out}")
+        _say(f"Còn {missing} đơn vị chưa nộp.")
+    _say(f"Bảng xếp hạng: {_name(out)}")
     if json_path is not None:
-        click.echo(f"Báo cáo JSON: {json_path}")
+        _say(f"Báo cáo JSON: {_name(json_path)}")
 
 
 def run() -> None:

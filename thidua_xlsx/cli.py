@@ -37,7 +37,7 @@ from thidua_xlsx.core.report import Report, Status
 from thidua_xlsx.core.version import VERSION as __version__
 from thidua_xlsx.intake.collect import check_files
 from thidua_xlsx.intake.inbox import check_inbox
-from thidua_xlsx.intake.returns import ReturnData, totals
+from thidua_xlsx.intake.returns import ReturnData
 from thidua_xlsx.ranking.assemble import collect
 from thidua_xlsx.ranking.review import apply_review
 from thidua_xlsx.writers.bloc_book import write_bloc_workbook
@@ -221,7 +221,7 @@ def _print_check(bloc: Bloc, r: ReturnData) -> bool:
     for issue in sorted(r.issues, key=lambda i: i.severity.order):
         click.echo(_issue_line(issue))
     if not errors and r.unit:
-        base, bonus, ded, total = totals(bloc, r.scores)
+        base, bonus, ded, total = bloc.totals(r.scores)
         if total is not None:
             click.echo(f"  Tổng điểm: {vn(total)} (chuẩn {vn(base)}, thưởng {vn(bonus)}, trừ {vn(ded)}).")
     return errors > 0

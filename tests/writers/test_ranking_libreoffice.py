@@ -6,6 +6,7 @@ LibreOffice starts once per target format for both workbooks, with one private p
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -80,9 +81,12 @@ def test_every_sheet_prints_in_order_with_the_ranking_one_page_wide(lo, which) -
     ranking = pages[: next(i for i, p in enumerate(pages) if TITLES[1] in p)]
     table = [p for p in ranking if "Tên đơn vị" in p]
     assert table and all("Ghi chú" in p and "Đề nghị khen thưởng" in p for p in table)
-    # The signatures print with the table's last rows, never alone under a repeated header.
+    # The signatures close 'Xếp hạng' (nothing prints after the signer's name but the page number),
+    # the chart of totals above them on their page, so they never stand alone under a repeated header.
     signed = next(p for p in ranking if "TM. KHỐI THI ĐUA" in p)
-    assert "Nguyễn Hữu Hợp" in signed and ("PTQD" in signed or "CÁC ĐƠN VỊ CHƯA ĐƯỢC XẾP HẠNG" in signed)
+    assert signed == ranking[-1] and re.search(r"Nguyễn Hữu Hợp Trang \d+/\d+$", signed), signed[-200:]
+    chart = "Tổng điểm thi đua của các đơn vị"
+    assert chart in signed and signed.index(chart) < signed.index("NGƯỜI LẬP BIỂU")
     assert "Nguyễn Hữu Hợp" in text  # the signer of the ranking
     assert ("(CHÍNH THỨC)" in first) is (which == "final")
 

@@ -22,7 +22,8 @@ from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.model import Kind
 from thidua_xlsx.core.ratings import RATING_LABELS
 from thidua_xlsx.core.text import slug
-from thidua_xlsx.intake.returns import Evidence, totals
+from thidua_xlsx.intake.returns import Evidence
+from thidua_xlsx.writers.style import INPUT_FILL
 from thidua_xlsx.writers.template import template_name
 
 VIETNAMESE = re.compile(r"[ăâđêôơưàáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ]", re.IGNORECASE)
@@ -232,6 +233,52 @@ def test_only_inputs_are_unlocked(book, rows, default_bloc) -> None:
             editable = cell.row in data_rows and cell.column in (cols[L.D_VALUE], cols[L.D_NOTE])
             assert cell.protection.locked is not editable, cell.coordinate
     assert book[L.SHEET_GUIDE].protection.sheet and book[L.SHEET_META].protection.sheet
+
+
+def test_score_inputs_and_explanations_are_tinted_as_inputs(book, rows, default_bloc) -> None:
+    _, bloc = default_bloc
+    ws = book[L.SHEET_SCORES]
+    leaf_rows = {rows[c.code] for c in bloc.leaves}
+    for code, r in rows.items():
+        cells = [ws.cell(r, 5)] + ([ws.cell(r, 4)] if r in leaf_rows else [])  # explanation, score
+        for cell in cells:
+            assert cell.fill.fgColor.rgb.endswith(INPUT_FILL[1:]), (code, cell.coordinate)
+
+
+def _totals_of(ws) -> list:
+    labels = set(L.TOTAL_LABELS)
+    return [ws.cell(c.row, 4) for c in ws["B"] if c.value in labels]
+
+
+# sheet, the cells that hold scores or maxima (found by the sheet's own layout)
+SCORE_CELLS = [
+    ("maxima", lambda ws, rows: [ws.cell(r, 3) for r in rows.values()]),
+    ("scores and section sums", lambda ws, rows: [ws.cell(r, 4) for r in rows.values()]),
+    ("totals", lambda ws, rows: _totals_of(ws)),
+]
+
+
+@pytest.mark.parametrize(("what", "cells"), SCORE_CELLS)
+def test_scores_show_as_typed_without_a_trailing_separator(book, rows, what, cells) -> None:
+    found = cells(book[L.SHEET_SCORES], rows)
+    assert found and {c.number_format for c in found} == {"General"}, what  # "0.##" shows 15 as "15."
+
+
+def test_guide_gives_maxima_as_numbers_and_each_kind_once(book, default_bloc, tmp_path) -> None:
+    _, bloc = default_bloc
+    ws = book[L.SHEET_GUIDE]
+    head, cols = find_header(ws, ["Mã", "Nội dung tiêu chí", "Điểm tối đa"])
+    by_code = {ws.cell(r, 1).value: r for r in range(head + 1, ws.max_row + 1) if ws.cell(r, 1).value}
+    for crit in bloc.criteria:
+        cell = ws.cell(by_code[crit.code], cols["Điểm tối đa"])
+        assert cell.data_type == "n" and Decimal(str(cell.value)) == crit.max, crit.code
+    texts = {code: ws.cell(r, cols["Nội dung tiêu chí"]).value for code, r in by_code.items()}
+    assert texts["6"] == "Điểm thưởng" and texts["7"] == "Điểm trừ"  # named like their kind: not repeated
+    criteria = [["1", "Nhiệm vụ", 100, "điểm", ""], ["1.1", "Tham mưu", 100, "", ""],
+                ["2", "Khen thưởng", None, "thưởng", ""], ["2.1", "Bằng khen", 5, "", ""]]  # fmt: skip
+    _, other = make_bloc(tmp_path, spec(criteria=criteria))
+    ws = openpyxl.load_workbook(make_templates(other, tmp_path / "mau", units=["VHTT"])["VHTT"])[L.SHEET_GUIDE]
+    assert "Khen thưởng (điểm thưởng)" in {c.value for row in ws.iter_rows() for c in row}
 
 
 def test_data_rows_have_the_contract_codes(book) -> None:
@@ -459,7 +506,7 @@ def test_round_trip_exact_totals(default_bloc, default_templates, tmp_path) -> N
     r = read(path, bloc)
     assert r.unit == "VHTT" and r.identified_by is Evidence.FORM and not r.errors, [i.message for i in r.issues]
     assert r.scores == {code: Decimal(str(v)) for code, v in PLAN_90.items()}
-    assert totals(bloc, r.scores) == EXPECTED_90
+    assert bloc.totals(r.scores) == EXPECTED_90
     assert r.data["TS"] == 20 and r.data["LDTT"] == 19
 
 
@@ -473,7 +520,7 @@ def test_round_trip_decimals_add_up_exactly(tmp_path) -> None:
     scores = {"1.1": 33.3, "1.2": 33.3, "1.3": 33.4, "2.1": 0.1, "2.2": 0.2, "3.1": 0.3}
     r = read(fill(tpl, tmp_path / "GDDT.xlsx", scores), bloc)
     assert not r.errors, [i.message for i in r.issues]
-    assert totals(bloc, r.scores) == (Decimal(100), Decimal("0.3"), Decimal("0.3"), Decimal(100))
+    assert bloc.totals(r.scores) == (Decimal(100), Decimal("0.3"), Decimal("0.3"), Decimal(100))
 
 
 def test_heading_rows_grow_with_long_names(tmp_path) -> None:
@@ -509,7 +556,7 @@ def test_other_bloc_shapes_round_trip(tmp_path, shape) -> None:
     scores = {c.code: float(c.max) if c.kind is not Kind.DEDUCTION else 1.5 for c in bloc.leaves}
     r = read(fill(path, tmp_path / "r.xlsx", scores), bloc)
     assert not r.errors, [i.message for i in r.issues]
-    base, bonus, ded, total = totals(bloc, r.scores)
+    base, bonus, ded, total = bloc.totals(r.scores)
     assert base == 100 and total == 100 + bonus - ded
     ws = openpyxl.load_workbook(path)[L.SHEET_SCORES]
     formulas = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value[:1] == "="]

@@ -15,7 +15,7 @@ from helpers import EXPECTED_90, GOOD_DATA, PDFTOTEXT, PLAN_90, fill, lo_batch, 
 
 from thidua_xlsx.bloc.load import load_bloc
 from thidua_xlsx.core import labels as L
-from thidua_xlsx.intake.returns import Evidence, totals
+from thidua_xlsx.intake.returns import Evidence
 
 pytestmark = pytest.mark.libreoffice
 
@@ -108,7 +108,7 @@ def test_libreoffice_resaves_read_back_to_the_same_numbers(lo, default_bloc, fmt
     r = read(lo[fmt]["VHTT"], bloc)
     assert r.unit == "VHTT" and r.identified_by is Evidence.FORM and not r.errors, [i.message for i in r.issues]
     assert r.scores == {code: Decimal(str(v)) for code, v in PLAN_90.items()}
-    assert totals(bloc, r.scores) == EXPECTED_90
+    assert bloc.totals(r.scores) == EXPECTED_90
     assert r.data == read(lo["original"]["VHTT"], bloc).data
     partial, original = read(lo[fmt]["YT"], bloc), read(lo["original"]["YT"], bloc)
     assert partial.scores == original.scores and partial.scores["1.2"] is None

@@ -23,6 +23,8 @@ class Severity(enum.Enum):
 class Code(str, enum.Enum):
     """Every issue code: stable, kebab-case, the same in the JSON report and the catalogue."""
 
+    __hash__ = str.__hash__  # looked up in the catalogue for every issue: the string's own (C) hash
+
     FILE_UNREADABLE = "file-unreadable"
     FILE_PASSWORD = "file-password"
     FILE_PASSWORD_MODIFY = "file-password-modify"

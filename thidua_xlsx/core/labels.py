@@ -81,6 +81,8 @@ DATA_HEADERS = [D_CODE, D_TEXT, D_VALUE, D_NOTE]
 class DataCode(str, enum.Enum):
     """The rows of 'Số liệu', in their order on the sheet."""
 
+    __hash__ = str.__hash__  # a dict key of every unit's data: the string's own (C) hash, equal to the code's
+
     TS = "TS"
     LDTT = "LDTT"
     CSTD = "CSTD"
@@ -138,6 +140,9 @@ class MetaKey(str, enum.Enum):
 
 
 META_KEYS = tuple(k.value for k in MetaKey if k is not MetaKey.FINAL)  # a template's rows, in order
+RANKING_META_KEYS = tuple(
+    k.value for k in MetaKey if k not in (MetaKey.UNIT_CODE, MetaKey.UNIT_NAME)
+)  # a ranking workbook's rows, in order
 
 # Ranking workbook
 R_RANKING = "Xếp hạng"

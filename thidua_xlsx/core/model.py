@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from thidua_xlsx.core.numbers import plain
 from thidua_xlsx.core.ratings import Rating
@@ -102,6 +104,18 @@ class BlocInfo:
     template_password: str = ""
 
 
+class Totals(NamedTuple):
+    """A unit's sums (§6): base + bonus − deduction = total."""
+
+    base: Decimal | None
+    bonus: Decimal | None
+    deduction: Decimal | None
+    total: Decimal | None
+
+
+UNKNOWN_TOTALS = Totals(None, None, None, None)
+
+
 @dataclass(frozen=True)
 class Bloc:
     info: BlocInfo
@@ -145,6 +159,25 @@ class Bloc:
 
     def kind_max(self, kind: Kind) -> Decimal:
         return sum((c.max for c in self.leaves if c.kind is kind), Decimal(0))
+
+    @cached_property
+    def _leaf_codes(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """Leaf codes by kind (base, bonus, deduction): the sums run over these, per unit."""
+        return tuple(tuple(c.code for c in self.leaves if c.kind is k) for k in Kind)  # type: ignore[return-value]
+
+    def totals(self, scores: Mapping[str, Decimal | None]) -> Totals:
+        """(base, bonus, deduction, total) of a unit's leaf scores, exact; all None when a leaf is unknown."""
+        sums = []
+        for codes in self._leaf_codes:
+            acc = Decimal(0)
+            for code in codes:
+                value = scores.get(code)
+                if value is None:
+                    return UNKNOWN_TOTALS
+                acc += value
+            sums.append(acc)
+        base, bonus, deduction = sums
+        return Totals(base, bonus, deduction, base + bonus - deduction)
 
     @cached_property
     def fingerprint(self) -> str:

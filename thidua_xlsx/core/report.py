@@ -93,6 +93,17 @@ class UnitResult:
     votes: int | None = None
     present: bool | None = None  # the unit attended the meeting
 
+    def changed(self, **changes: Any) -> UnitResult:
+        """A copy with these fields changed (what dataclasses.replace does, without re-running
+        __init__ for every field: ranking makes one per unit, ten thousand in a large bloc)."""
+        unknown = changes.keys() - self.__dict__.keys()
+        if unknown:
+            raise TypeError(f"UnitResult has no field {sorted(unknown)}")
+        new = object.__new__(UnitResult)
+        new.__dict__.update(self.__dict__)
+        new.__dict__.update(changes)
+        return new
+
     def to_dict(self, *, final: bool) -> dict[str, Any]:
         out: dict[str, Any] = {
             "code": self.code,

@@ -13,7 +13,7 @@ from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.grid import Grid, a1
 from thidua_xlsx.core.issues import Code, Issue, Severity
 from thidua_xlsx.core.labels import DataCode
-from thidua_xlsx.core.model import Bloc, Kind, Unit
+from thidua_xlsx.core.model import Bloc, Unit
 from thidua_xlsx.core.numbers import ValueKind, parse_number, vn
 from thidua_xlsx.core.ratings import RATING_LABELS, Rating, parse_rating
 from thidua_xlsx.core.text import clean, fold, fold_compact
@@ -335,7 +335,7 @@ def _scores(grid: Grid, header: tuple[int, dict[str, int]], bloc: Bloc, out: _Re
             out.scores[crit.code] = None
             out.add(Code.CRITERION_MISSING, sheet=sheet, code=crit.code, text=crit.text[:80])
     if out.cached_total is not None and not out.errors:
-        total = totals(bloc, out.scores)[3]
+        total = bloc.totals(out.scores).total
         if total is not None and total != out.cached_total:
             out.add(Code.TOTAL_MISMATCH, sheet=sheet, cached=vn(out.cached_total), total=vn(total))
 
@@ -360,18 +360,6 @@ def _score(raw: object, code: str, maximum: Decimal, out: _Reading, sheet: str, 
         out.add(Code.SCORE_ABOVE_MAX, value=vn(parsed.value), **where)
         return None
     return parsed.value
-
-
-def totals(bloc: Bloc, scores: Mapping[str, Decimal | None]) -> tuple[Decimal | None, ...]:
-    """(base, bonus, deduction, total) from leaf scores, exact; None when any leaf is unknown."""
-    sums = {Kind.BASE: Decimal(0), Kind.BONUS: Decimal(0), Kind.DEDUCTION: Decimal(0)}
-    for crit in bloc.leaves:
-        value = scores.get(crit.code)
-        if value is None:
-            return (None, None, None, None)
-        sums[crit.kind] += value
-    base, bonus, ded = sums[Kind.BASE], sums[Kind.BONUS], sums[Kind.DEDUCTION]
-    return base, bonus, ded, base + bonus - ded
 
 
 def _data(grid: Grid, header: tuple[int, dict[str, int]], out: _Reading) -> None:

@@ -11,7 +11,7 @@ from thidua_xlsx.core.model import Bloc, Unit
 from thidua_xlsx.core.report import FileEntry, Report, Status, UnitResult
 from thidua_xlsx.intake.collect import Intake, Progress, gather
 from thidua_xlsx.intake.pool import DEFAULT_TIMEOUT
-from thidua_xlsx.intake.returns import ReturnData, totals
+from thidua_xlsx.intake.returns import ReturnData
 from thidua_xlsx.ranking.rank import evaluate, rank_units
 
 
@@ -100,7 +100,7 @@ def _unit_result(bloc: Bloc, unit: Unit, r: ReturnData | None, files: Sequence[R
         more = f" (và {r.errors - 1} lỗi khác)" if r.errors > 1 else ""
         status, note = Status.ERROR, f"Chưa xếp hạng: {first}{more}"
     else:
-        base, bonus, deduction, total = totals(bloc, r.scores)
+        base, bonus, deduction, total = bloc.totals(r.scores)
     return UnitResult(
         code=unit.code, name=unit.name, status=status, file=r.file,
         unused=tuple(f.file for f in files if f is not r),

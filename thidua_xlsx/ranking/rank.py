@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -167,11 +167,14 @@ def rank_units(bloc: Bloc, units: Sequence[UnitResult], *, meeting: Meeting | No
                 note += _votes_decided(u, same_total[u.total], meeting)  # type: ignore[index]
             if u.adjustments:
                 note += " " + changed_criteria(u)
-            out.append(replace(u, rank=s.rank, tie=s.tie, tied_with=s.tied_with, proposal=s.proposal,
-                               note=note, needs_vote=s.needs_vote))  # fmt: skip
+            out.append(u.changed(rank=s.rank, tie=s.tie, tied_with=s.tied_with, proposal=s.proposal,
+                                 note=note, needs_vote=s.needs_vote))  # fmt: skip
         position += len(group)
-    unranked = [replace(u, status=Status.ERROR) if u.status is Status.RANKED else u for u in others]
-    unranked = [replace(u, rank=None, tie=False, tied_with=(), proposal=None) for u in unranked]
+    unranked = [
+        u.changed(status=Status.MISSING if u.status is Status.MISSING else Status.ERROR, rank=None, tie=False,
+                  tied_with=(), proposal=None)
+        for u in others
+    ]  # fmt: skip
     errors = sorted((u for u in unranked if u.status is Status.ERROR), key=lambda u: collation[u.code])
     missing = sorted((u for u in unranked if u.status is Status.MISSING), key=lambda u: collation[u.code])
     return out + errors + missing

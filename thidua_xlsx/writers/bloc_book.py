@@ -7,8 +7,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
 from thidua_xlsx.bloc.spec import BlocSpec, default_bloc_spec
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.errors import OutputError
@@ -22,8 +20,8 @@ from thidua_xlsx.writers.style import (
     SECTION_FILL,
     Styles,
     fit_height,
+    new_workbook,
     portrait_a4,
-    set_default_font,
 )
 
 HEAD_ROW = 3  # 0-based row of the header of every data sheet
@@ -89,8 +87,7 @@ def write_bloc_workbook(path: Path | str, spec: BlocSpec | None = None, *, force
         raise OutputError(f"{path} đã có. Dùng --force để ghi đè.")
     spec = spec or default_bloc_spec()
     with atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
-        set_default_font(book)
+        book = new_workbook(tmp)
         st = Styles(book, size=12)
         _guide(book, st)
         _info_sheet(book, st, spec["info"])
@@ -199,7 +196,7 @@ def _criteria_sheet(book, st: Styles, criteria: list[list[Any]]) -> None:
         depth = code.count(".")
         _write(ws, st, r, 0, code, num_format="@", **extra)
         _write(ws, st, r, 1, row[1], indent=depth, **extra)
-        _write(ws, st, r, 2, row[2], num_format="0.##", align="center", **extra)
+        _write(ws, st, r, 2, row[2], align="center", **extra)
         _write(ws, st, r, 3, row[3], align="center", **extra)
         _write(ws, st, r, 4, row[4] if len(row) > 4 else "", **extra)
         texts = ((str(row[1]), 80 - 2 * depth), (str(row[4] if len(row) > 4 else ""), 60))

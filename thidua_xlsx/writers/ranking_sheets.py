@@ -44,7 +44,8 @@ def _subtotals(report: Report, u: UnitResult) -> dict[str, Decimal | None]:
         if crit.is_leaf:
             continue
         kids = [out.get(k.code) for k in report.bloc.children(crit.code)]
-        out[crit.code] = None if any(k is None for k in kids) else sum(kids, Decimal(0))  # type: ignore[arg-type]
+        known = [k for k in kids if k is not None]
+        out[crit.code] = sum(known, Decimal(0)) if len(known) == len(kids) else None
     return out
 
 
@@ -68,7 +69,6 @@ def write_detail(book: xlsxwriter.Workbook, st: Styles, report: Report, units: l
     ws.set_column(2, 2, 8)
     ws.set_column(3, 2 + max(len(units), 1), 12)
     head = r
-    # Row by row, each row's height set before the next begins: the sheet may be streamed.
     header_rows: list[tuple[str, list[str], Any, float | None]] = [
         ("Mã đơn vị", [u.code for u in units], st.head(), None),
         ("Tên đơn vị", [u.name for u in units], st.cell(bold=True, align="center", font_size=9), 9),
@@ -311,7 +311,7 @@ def write_submissions(book: xlsxwriter.Workbook, st: Styles, report: Report) -> 
     if deadline:
         ws.merge_range(r - 1, 0, r - 1, last, f"Hạn nộp: {deadline:%d/%m/%Y}", st(italic=True, align="center"))
     head = r
-    ws.set_row(head, fit_height(*cols, size=11))  # 'Số cảnh báo' wraps; before the cells: this sheet is streamed
+    ws.set_row(head, fit_height(*cols, size=11))  # 'Số cảnh báo' wraps
     for c, (label, width) in enumerate(cols):
         ws.set_column(c, c, width)
         ws.write_string(head, c, label, st.head())
@@ -343,12 +343,14 @@ def write_submissions(book: xlsxwriter.Workbook, st: Styles, report: Report) -> 
     title = f"CÁC TỆP KHÁC TRONG THƯ MỤC ({len(others)} tệp không dùng cho đơn vị nào hoặc bị bỏ qua)"
     ws.merge_range(r, 0, r, last, title if others else "Không có tệp nào khác trong thư mục.", st(bold=True))
     r += 1
-    # Columns of the units table above, reused without merged cells (thousands of rows).
+    # Columns of the units table above, reused without merged cells (thousands of rows); a header
+    # only over rows.
     labels = ["STT", "Đơn vị", "Tệp", "Được dùng", "Ghi chú", "Thời gian tệp"]
-    ws.set_row(r, fit_height(*((label, cols[c][1]) for c, label in enumerate(labels)), size=11))  # 'Được dùng'
-    for c, label in enumerate(labels):
-        ws.write_string(r, c, label, st.head())
-    r += 1
+    if others:
+        ws.set_row(r, fit_height(*((label, cols[c][1]) for c, label in enumerate(labels)), size=11))  # 'Được dùng'
+        for c, label in enumerate(labels):
+            ws.write_string(r, c, label, st.head())
+        r += 1
     centre, small = st.cell(align="center"), st.cell(font_size=10)
     for i, f in enumerate(others, 1):
         ws.write_number(r, 0, i, centre)

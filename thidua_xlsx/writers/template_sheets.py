@@ -7,9 +7,18 @@ import xlsxwriter
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.grid import a1
 from thidua_xlsx.core.model import Bloc, Kind, Unit
-from thidua_xlsx.core.numbers import vn
 from thidua_xlsx.core.ratings import RATING_LABELS
-from thidua_xlsx.writers.style import BOLD_TEXT, HEAD_FILL, INPUT_FILL, PLAIN_TEXT, Styles, fit_height, portrait_a4
+from thidua_xlsx.core.text import clean
+from thidua_xlsx.writers.style import (
+    BOLD_TEXT,
+    HEAD_FILL,
+    INPUT_FILL,
+    PLAIN_TEXT,
+    Styles,
+    fit_height,
+    portrait_a4,
+    protect,
+)
 
 DATA_HEAD = 3  # 0-based header row of 'Số liệu'
 RATING_LIST_ROW = DATA_HEAD + len(L.DATA_ROWS) + 3  # first row of the ratings list (column B)
@@ -109,10 +118,19 @@ def write_data_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: Un
         ws.write_string(RATING_LIST_ROW + i, 1, label, st(font_color="#595959"))
     ws.freeze_panes(DATA_HEAD + 1, 0)
     portrait_a4(ws, repeat=(DATA_HEAD, DATA_HEAD))
-    ws.protect(bloc.info.template_password, {
-        "select_locked_cells": True, "select_unlocked_cells": True,
-        "format_columns": True, "format_rows": True,
-    })  # fmt: skip
+    protect(ws, bloc.info.template_password)
+
+
+KIND_WORDS = {Kind.BONUS: "điểm thưởng", Kind.DEDUCTION: "điểm trừ"}
+
+
+def with_kind(text: str, kind: Kind) -> str:
+    """A top-level section's text with its kind in words, unless the text says it already:
+    'Khen thưởng (điểm thưởng)', but 'Điểm thưởng' as it is."""
+    words = KIND_WORDS.get(kind)
+    if words is None or words in clean(text).lower():
+        return text
+    return f"{text} ({words})"
 
 
 def write_guide_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: Unit) -> None:
@@ -154,43 +172,15 @@ def write_guide_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: U
     for c, label in enumerate(("Mã", "Nội dung tiêu chí", "Điểm tối đa", "Hướng dẫn chấm")):
         ws.write_string(r, c, label, st.head())
     r += 1
-    kinds = {Kind.BONUS: " (điểm thưởng)", Kind.DEDUCTION: " (điểm trừ)", Kind.BASE: ""}
     for crit in bloc.criteria:
         bold = {"bold": True, "bg_color": HEAD_FILL} if not crit.is_leaf else {}
         ws.write_string(r, 0, crit.code, st.cell(align="center", **bold))
-        shown = crit.text + (kinds[crit.kind] if not crit.parent else "")
+        shown = crit.text if crit.parent else with_kind(crit.text, crit.kind)
         ws.write_string(r, 1, shown, st.cell(**bold))
-        ws.write_string(r, 2, vn(crit.max), st.cell(align="center", **bold))
+        ws.write_number(r, 2, float(crit.max), st.cell(align="center", **bold))
         ws.write_string(r, 3, crit.guide, st.cell(**bold))
         density = PLAIN_TEXT if crit.is_leaf else BOLD_TEXT
         ws.set_row(r, fit_height((shown, 60), (crit.guide, 60), chars_per_unit=density))
         r += 1
     portrait_a4(ws)
-    ws.protect(bloc.info.template_password, {"select_locked_cells": True, "select_unlocked_cells": True})
-
-
-def write_meta_sheet(book: xlsxwriter.Workbook, bloc: Bloc, unit: Unit, *, generated_at: str, version: str) -> None:
-    """Hidden key | value sheet that identifies the form, the bloc, the year and the unit."""
-    ws = book.add_worksheet(L.SHEET_META)
-    values = {
-        "form": L.FORM_ID,
-        "format_version": L.FORMAT_VERSION,
-        "bloc": bloc.info.name,
-        "year": bloc.info.year,
-        "unit_code": unit.code,
-        "unit_name": unit.name,
-        "fingerprint": bloc.fingerprint,
-        "generated_at": generated_at,
-        "tool_version": version,
-    }
-    for r, key in enumerate(L.META_KEYS):
-        ws.write_string(r, 0, key)
-        value = values[key]
-        if isinstance(value, int):
-            ws.write_number(r, 1, value)
-        else:
-            ws.write_string(r, 1, str(value))
-    ws.set_column(0, 0, 16)
-    ws.set_column(1, 1, 60)
-    ws.hide()
-    ws.protect(bloc.info.template_password)
+    protect(ws, bloc.info.template_password, resize=False)

@@ -225,7 +225,12 @@ def edit(
         for unit, criterion, agreed, reason in adjust:
             while sheet.cell(r, acols[L.J_UNIT]).value not in (None, ""):
                 r += 1
-            for label, value in ((L.J_UNIT, unit), (L.J_CRITERION, criterion), (L.J_AGREED, agreed), (L.J_REASON, reason)):
+            for label, value in (
+                (L.J_UNIT, unit),
+                (L.J_CRITERION, criterion),
+                (L.J_AGREED, agreed),
+                (L.J_REASON, reason),
+            ):
                 sheet.cell(r, acols[label]).value = value
             r += 1
     for key, value in (meta or {}).items():

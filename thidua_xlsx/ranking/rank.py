@@ -182,9 +182,7 @@ def rank_units(bloc: Bloc, units: Sequence[UnitResult], *, meeting: Meeting | No
 
 def changed_criteria(u: UnitResult) -> str:
     """'Khối chấm lại tiêu chí 1.2 (10 → 8), 4.4 (4 → 3).' for the criteria the meeting changed."""
-    parts = [
-        f"{a.criterion} ({vn(a.self) if a.self is not None else 'trống'} → {vn(a.agreed)})" for a in u.adjustments
-    ]
+    parts = [f"{a.criterion} ({vn(a.self) if a.self is not None else 'trống'} → {vn(a.agreed)})" for a in u.adjustments]
     return f"Khối chấm lại tiêu chí {', '.join(parts)}." if parts else ""
 
 

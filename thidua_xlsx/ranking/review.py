@@ -20,7 +20,6 @@ from thidua_xlsx.core.report import Adjustment, Meeting, Report, Status, UnitRes
 from thidua_xlsx.core.text import clean, fold
 from thidua_xlsx.intake.meta import Metadata, read_metadata
 from thidua_xlsx.intake.pool import Failed, Failure, isolated
-from thidua_xlsx.intake.returns import totals
 from thidua_xlsx.intake.sheets import open_workbook, read_grid
 from thidua_xlsx.ranking.rank import rank_units
 
@@ -192,7 +191,7 @@ class _ReviewSheet:
             if cell and clean(raw):
                 code = unit_code(clean(raw), self.bloc)
                 if code is None:
-                    self.add(cell, f"{who.lower()} \"{clean(raw)}\" không phải đơn vị của khối.")
+                    self.add(cell, f'{who.lower()} "{clean(raw)}" không phải đơn vị của khối.')
             elected[who] = (code, self._votes(tally, members))
         leader, deputy = elected[L.NEXT_LEADER][0], elected[L.NEXT_DEPUTY][0]
         if leader and leader == deputy:
@@ -257,7 +256,7 @@ class _ReviewSheet:
             cell = a1(r, cols[L.V_VOTES])
             n = _whole(self.grid.value(r, cols[L.V_VOTES]))
             if n.bad is not None:
-                self.add(cell, f"số phiếu suy tôn của {code} phải là số nguyên không âm, không phải \"{n.bad}\".")
+                self.add(cell, f'số phiếu suy tôn của {code} phải là số nguyên không âm, không phải "{n.bad}".')
             elif n.value is not None:
                 votes[code] = n.value
                 self._votes_cell[code] = cell
@@ -374,9 +373,8 @@ def _final(bloc: Bloc, u: UnitResult, agreed: tuple[AgreedScore, ...], review: R
             continue  # the meeting kept the unit's own score
         adjustments.append(Adjustment(a.criterion, own, a.agreed, a.reason))
         scores[a.criterion] = a.agreed
-    base, bonus, deduction, total = totals(bloc, scores)
-    return replace(
-        u,
+    base, bonus, deduction, total = bloc.totals(scores)
+    return u.changed(
         self_scores=u.scores,
         scores=scores,
         adjustments=tuple(adjustments),
@@ -409,4 +407,3 @@ def _self_changed(
                                    shown=vn(was), now=vn(now),
                                    what="giữ điểm khối chấm" if crit.code in agreed else "dùng điểm mới"))  # fmt: skip
     return out
-

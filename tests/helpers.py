@@ -184,11 +184,11 @@ def read(path: Path, bloc: Bloc) -> ReturnData:
 
 
 def locate(ws) -> tuple[dict[str, str], dict[str, int], int]:
-    """Input cells of the meeting (right of each label), table columns, and the header row."""
+    """'Bình xét': input cells of the meeting (right of each label), table columns, header row."""
     inputs, head, cols = {}, None, {}
     for row in ws.iter_rows():
         for cell in row:
-            if cell.value in (L.PRESENT, L.NEXT_LEADER, L.NEXT_DEPUTY):
+            if cell.value in L.MEETING_LABELS and cell.value not in inputs:
                 inputs[cell.value] = ws.cell(cell.row, cell.column + 1).coordinate
             if cell.value == L.V_CODE and head is None:
                 head = cell.row
@@ -196,24 +196,54 @@ def locate(ws) -> tuple[dict[str, str], dict[str, int], int]:
     return inputs, cols, head
 
 
-def edit(path: Path, *, present=None, leader=None, deputy=None, rows: dict | None = None, meta: dict | None = None):
-    """Type the meeting's decisions into 'Bình xét' as the secretary would, and save."""
+def adjust_table(ws) -> tuple[int, dict[str, int]]:
+    """'Điều chỉnh điểm': header row and columns."""
+    found = find_header(ws, L.ADJUST_HEADERS)
+    assert found is not None, "no 'Điều chỉnh điểm' header"
+    return found
+
+
+def edit(
+    path: Path,
+    *,
+    meeting: dict[str, Any] | None = None,
+    rows: dict[str, dict[str, Any]] | None = None,
+    adjust: list[tuple[Any, ...]] | None = None,
+    meta: dict[str, Any] | None = None,
+) -> Path:
+    """Type the meeting's record as the secretary would, and save: `meeting` by label of
+    'Bình xét', `rows` by unit code and column label, `adjust` as rows of 'Điều chỉnh điểm'
+    (unit, criterion, agreed score, reason) typed into its first empty input rows."""
     wb = openpyxl.load_workbook(path)
     ws = wb[L.R_REVIEW]
     inputs, cols, head = locate(ws)
-    for label, value in ((L.PRESENT, present), (L.NEXT_LEADER, leader), (L.NEXT_DEPUTY, deputy)):
-        if value is not None:
-            ws[inputs[label]] = value
+    for label, value in (meeting or {}).items():
+        ws[inputs[label]] = value
     for r in range(head + 1, ws.max_row + 1):
         code = ws.cell(r, cols[L.V_CODE]).value
         for label, value in (rows or {}).get(code, {}).items():
             ws.cell(r, cols[label]).value = value
+    if adjust:
+        sheet = wb[L.R_ADJUST]
+        top, acols = adjust_table(sheet)
+        r = top + 1
+        for unit, criterion, agreed, reason in adjust:
+            while sheet.cell(r, acols[L.J_UNIT]).value not in (None, ""):
+                r += 1
+            for label, value in (
+                (L.J_UNIT, unit),
+                (L.J_CRITERION, criterion),
+                (L.J_AGREED, agreed),
+                (L.J_REASON, reason),
+            ):
+                sheet.cell(r, acols[label]).value = value
+            r += 1
     for key, value in (meta or {}).items():
         for row in wb[L.SHEET_META].iter_rows():
             if row[0].value == key:
                 row[1].value = value
     wb.save(path)
-    return inputs, cols, head
+    return path
 
 
 def _load_make_files() -> Any:

@@ -196,7 +196,7 @@ def test_final_ranking_breaks_ties_by_votes_and_gates_proposals(default_bloc) ->
         ranked_unit("B", "B", "96", votes=9),
         ranked_unit("C", "C", "90", votes=4),
     ]
-    got = run(bloc, units, Meeting(present=10, next_leader=None, next_deputy=None))
+    got = run(bloc, units, Meeting(present=tuple(f"M{i}" for i in range(10))))
     assert (got["B"].rank, got["A"].rank, got["C"].rank) == (1, 2, 3)
     assert not got["A"].tie
     assert got["B"].proposal == "Cờ thi đua của UBND tỉnh"

@@ -43,7 +43,9 @@ def grown(report: Report, n: int, *, final: bool = False) -> Report:
     bloc = replace(report.bloc, units=tuple(Unit(u.code, u.name) for u in everyone))
     out = replace(report, units=everyone, bloc=bloc)
     if final:
-        out = replace(out, final=True, meeting=Meeting(present=5, next_leader=units[0].code, next_deputy=None))
+        out = replace(
+            out, final=True, meeting=Meeting(present=tuple(u.code for u in units[:5]), next_leader=units[0].code)
+        )
     return out
 
 
@@ -129,7 +131,9 @@ def test_the_minutes_never_leave_the_signatures_alone(samples, tmp_path) -> None
         ws = openpyxl.load_workbook(path)[L.R_MINUTES]
         head = next(c.row - 1 for c in ws["A"] if c.value == "Hạng")
         codes = {c.row - 1 for c in ws["B"] if isinstance(c.value, str) and c.value.startswith("D")}
-        last_section = find_row(ws, "Biên bản được lập và thông qua tại cuộc họp.")
+        last_section = next(
+            c.row - 1 for row in ws.iter_rows() for c in row if str(c.value).startswith("Biên bản được lập")
+        )
         sign = find_row(ws, "THƯ KÝ")
         assert last_print_row(ws) >= sign
         check_the_plan(ws, header=head, signature_first=sign, content_rows=codes | {last_section})

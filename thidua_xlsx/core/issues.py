@@ -188,15 +188,15 @@ _TYPES = [
               "Chọn xếp loại trong danh sách.",
               "Xếp loại {code} là \"{value}\", không phải một trong bốn mức: {choices}."),
     # Review round (bình xét)
-    IssueType(Code.REVIEW_SELF_CHANGED, WARN, "Đơn vị gửi lại tệp sau khi có bảng bình xét; điểm tự chấm đã đổi.",
-              "Khối trưởng xem lại; điểm khối đã thống nhất vẫn được giữ.",
-              "Điểm tự chấm của {unit} đã đổi từ {shown} (lúc họp) thành {now} (tệp gửi lại); giữ điểm khối đã thống nhất."),
+    IssueType(Code.REVIEW_SELF_CHANGED, WARN, "Đơn vị gửi lại tệp sau khi có bảng bình xét; điểm tự chấm của một tiêu chí đã đổi.",
+              "Khối trưởng xem lại: điểm khối chấm tại cuộc họp vẫn được giữ; tiêu chí khối không chấm lại dùng điểm tự chấm mới.",
+              "Điểm tự chấm tiêu chí {criterion} của {unit} đã đổi từ {shown} (lúc họp) thành {now} (tệp gửi lại); {what}."),
     IssueType(Code.REVIEW_UNIT_ABSENT, WARN, "Đơn vị không có dòng trong bảng bình xét.",
               "Khối trưởng kiểm tra lại bảng bình xét.",
               "Đơn vị {unit} không có dòng trong trang 'Bình xét'; giữ điểm tự chấm, 0 phiếu suy tôn."),
-    IssueType(Code.REVIEW_SCORE_UNUSED, WARN, "Điểm thống nhất nhập cho đơn vị chưa có bảng tự chấm hợp lệ.",
+    IssueType(Code.REVIEW_SCORE_UNUSED, WARN, "Điểm khối chấm nhập cho đơn vị chưa có bảng tự chấm hợp lệ.",
               "Đơn vị gửi bảng tự chấm hợp lệ rồi chạy lại.",
-              "Đơn vị {unit} chưa có bảng tự chấm hợp lệ nên điểm thống nhất {agreed} chưa được dùng."),
+              "Đơn vị {unit} chưa có bảng tự chấm hợp lệ nên điểm khối chấm {agreed} của tiêu chí {criterion} chưa được dùng."),
 ]  # fmt: skip
 
 CATALOGUE: dict[Code, IssueType] = {t.code: t for t in _TYPES}

@@ -153,16 +153,28 @@ R_CHECKS = "Kiểm tra"
 R_SUBMISSIONS = "Tình hình nộp"
 R_REVIEW = "Bình xét"
 R_MINUTES = "Biên bản"
-RANKING_SHEETS = (R_RANKING, R_DETAIL, R_TARGETS, R_TITLES, R_CHECKS, R_SUBMISSIONS, R_REVIEW)
 
-# 'Bình xét': the meeting's inputs, found by these labels by the review reader
-PRESENT = "Số thành viên dự họp"
+# 'Bình xét' (§9): the meeting's record, each input in the cell right of its label
+PRESENT = "Số thành viên dự họp"  # a live count of the units marked present
+M_TIME = "Thời gian họp"
+M_PLACE = "Địa điểm họp"
+M_CHAIR = "Chủ trì"
+M_SECRETARY = "Thư ký"
 NEXT_LEADER = "Khối trưởng năm sau"
+LEADER_VOTES = "Số phiếu bầu khối trưởng"
 NEXT_DEPUTY = "Khối phó năm sau"
-MEETING_LABELS = (PRESENT, NEXT_LEADER, NEXT_DEPUTY)
-V_CODE, V_NAME, V_SELF = "Mã đơn vị", "Tên đơn vị", "Tổng điểm tự chấm"
-V_AGREED, V_REASON, V_VOTES = "Điểm khối thống nhất", "Lý do điều chỉnh", "Số phiếu suy tôn"
-REVIEW_HEADERS = [V_CODE, V_NAME, V_SELF, V_AGREED, V_REASON, V_VOTES]
+DEPUTY_VOTES = "Số phiếu bầu khối phó"
+MEETING_LABELS = (M_TIME, M_PLACE, M_CHAIR, M_SECRETARY, NEXT_LEADER, LEADER_VOTES, NEXT_DEPUTY, DEPUTY_VOTES, PRESENT)
+V_CODE, V_NAME, V_ATTENDED = "Mã đơn vị", "Tên đơn vị", "Dự họp"
+V_SELF, V_AGREED, V_VOTES = "Tổng điểm tự chấm", "Tổng điểm khối chấm", "Số phiếu suy tôn"
+REVIEW_HEADERS = [V_CODE, V_NAME, V_ATTENDED, V_SELF, V_AGREED, V_VOTES]
+ATTENDED, ABSENT = "Có", "Vắng"
+
+# 'Điều chỉnh điểm' (§9): one row per criterion the meeting scored differently
+R_ADJUST = "Điều chỉnh điểm"
+RANKING_SHEETS = (R_RANKING, R_DETAIL, R_TARGETS, R_TITLES, R_CHECKS, R_SUBMISSIONS, R_REVIEW, R_ADJUST)
+J_UNIT, J_CRITERION, J_SELF, J_AGREED, J_REASON = "Mã đơn vị", "Mã tiêu chí", "Điểm tự chấm", "Điểm khối chấm", "Lý do"
+ADJUST_HEADERS = [J_UNIT, J_CRITERION, J_SELF, J_AGREED, J_REASON]
 
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"

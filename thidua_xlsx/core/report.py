@@ -32,6 +32,28 @@ class Status(enum.Enum):
         return {"ranked": "Đã xếp hạng", "error": "Có lỗi, chưa xếp hạng", "missing": "Chưa nộp"}[self.value]
 
 
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    """A criterion the review meeting scored differently from the unit ("điểm khối chấm")."""
+
+    criterion: str
+    self: Decimal | None  # the unit's own score (None when it had none)
+    agreed: Decimal
+    reason: str
+
+    @property
+    def change(self) -> Decimal:
+        return self.agreed - (self.self or Decimal(0))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "criterion": self.criterion,
+            "self": json_number(self.self),
+            "agreed": json_number(self.agreed),
+            "reason": self.reason,
+        }
+
+
 @dataclass(frozen=True, eq=False)  # a unit's result is itself: compared by identity, never field by field
 class UnitResult:
     """One unit's standing, made once a stage: submission, then evaluation, ranking, review."""
@@ -63,11 +85,13 @@ class UnitResult:
     score_cells: Mapping[str, str] = field(default_factory=dict)
     errors: int = 0
     warnings: int = 0
-    # Review round (bình xét)
+    # Review round (bình xét): the self-scored sums, the meeting's changes and votes
     self_total: Decimal | None = None
+    self_scores: Mapping[str, Decimal | None] = field(default_factory=dict)
     agreed_total: Decimal | None = None
-    agreed_reason: str = ""
+    adjustments: tuple[Adjustment, ...] = ()
     votes: int | None = None
+    present: bool | None = None  # the unit attended the meeting
 
     def changed(self, **changes: Any) -> UnitResult:
         """A copy with these fields changed (what dataclasses.replace does, without re-running
@@ -99,8 +123,10 @@ class UnitResult:
             "note": self.note,
         }
         if final:
+            out["self_total"] = json_number(self.self_total)
             out["agreed_total"] = json_number(self.agreed_total)
             out["votes"] = self.votes
+            out["adjustments"] = [a.to_dict() for a in self.adjustments]
         return out
 
 
@@ -125,12 +151,36 @@ class FileEntry:
 
 @dataclass(frozen=True, slots=True)
 class Meeting:
-    """What the year-end meeting decided (review round)."""
+    """The year-end review meeting as its record says (§9): who met, and whom it elected."""
 
-    present: int
-    next_leader: str | None
-    next_deputy: str | None
-    source: str = ""
+    time: str = ""
+    place: str = ""
+    chair: str = ""
+    secretary: str = ""
+    present: tuple[str, ...] = ()  # codes of the units present, in the bloc's order
+    next_leader: str | None = None
+    next_leader_votes: int | None = None
+    next_deputy: str | None = None
+    next_deputy_votes: int | None = None
+    source: str = ""  # the review workbook, as given
+
+    @property
+    def members(self) -> int:
+        """Members present: the base of every vote share."""
+        return len(self.present)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "time": self.time,
+            "place": self.place,
+            "chair": self.chair,
+            "secretary": self.secretary,
+            "present": list(self.present),
+            "next_leader": self.next_leader,
+            "next_leader_votes": self.next_leader_votes,
+            "next_deputy": self.next_deputy,
+            "next_deputy_votes": self.next_deputy_votes,
+        }
 
 
 @dataclass(frozen=True)
@@ -192,6 +242,8 @@ class Report:
         }
         if self.final:
             out["final"] = True
+            if self.meeting is not None:
+                out["meeting"] = self.meeting.to_dict()
         out["units"] = [u.to_dict(final=self.final) for u in self.units]
         out["issues"] = [i.to_dict() for i in self.issues]
         out["files"] = [f.to_dict() for f in self.files]

@@ -152,6 +152,9 @@ def rank_units(bloc: Bloc, units: Sequence[UnitResult], *, meeting: Meeting | No
         else:
             groups.append([u])
     names = {u.code: u.name for u in ranked}
+    same_total: dict[Decimal, list[UnitResult]] = {}
+    for u in ranked:
+        same_total.setdefault(u.total, []).append(u)  # type: ignore[arg-type]
     out: list[UnitResult] = []
     position = 1
     for group in groups:
@@ -159,8 +162,13 @@ def rank_units(bloc: Bloc, units: Sequence[UnitResult], *, meeting: Meeting | No
         for u in group:
             tied = tuple(o.code for o in group if o is not u)
             s = _propose(bloc, u, position, tied, places, meeting, names)
+            note = s.note
+            if meeting is not None:
+                note += _votes_decided(u, same_total[u.total], meeting)  # type: ignore[index]
+            if u.adjustments:
+                note += " " + changed_criteria(u)
             out.append(u.changed(rank=s.rank, tie=s.tie, tied_with=s.tied_with, proposal=s.proposal,
-                                 note=s.note, needs_vote=s.needs_vote))  # fmt: skip
+                                 note=note, needs_vote=s.needs_vote))  # fmt: skip
         position += len(group)
     unranked = [
         u.changed(status=Status.MISSING if u.status is Status.MISSING else Status.ERROR, rank=None, tie=False,
@@ -170,6 +178,33 @@ def rank_units(bloc: Bloc, units: Sequence[UnitResult], *, meeting: Meeting | No
     errors = sorted((u for u in unranked if u.status is Status.ERROR), key=lambda u: collation[u.code])
     missing = sorted((u for u in unranked if u.status is Status.MISSING), key=lambda u: collation[u.code])
     return out + errors + missing
+
+
+def changed_criteria(u: UnitResult) -> str:
+    """'Khối chấm lại tiêu chí 1.2 (10 → 8), 4.4 (4 → 3).' for the criteria the meeting changed."""
+    parts = [f"{a.criterion} ({vn(a.self) if a.self is not None else 'trống'} → {vn(a.agreed)})" for a in u.adjustments]
+    return f"Khối chấm lại tiêu chí {', '.join(parts)}." if parts else ""
+
+
+def _votes_decided(u: UnitResult, peers: list[UnitResult], meeting: Meeting) -> str:
+    """' Đồng điểm … xếp trên nhờ số phiếu suy tôn 12/14.' when votes parted equal totals; else ''."""
+    above = [o.name for o in peers if (o.votes or 0) < (u.votes or 0)]
+    below = [o.name for o in peers if (o.votes or 0) > (u.votes or 0)]
+    if not above and not below:
+        return ""
+    assert u.total is not None
+    votes = f"{u.votes or 0}/{meeting.members}"
+    parts = []
+    if above:
+        parts.append(f"xếp trên {_names(above)} nhờ số phiếu suy tôn {votes}")
+    if below:
+        parts.append(f"xếp dưới {_names(below)} vì ít phiếu suy tôn hơn ({votes})")
+    return f" Đồng điểm {vn(u.total)}: " + "; ".join(parts) + "."
+
+
+def _names(names: list[str], shown: int = 3) -> str:
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" và {more} đơn vị khác" if more > 0 else "")
 
 
 def _propose(
@@ -198,16 +233,16 @@ def _propose(
             fails.append(f"chưa đủ điều kiện {rule.required_title}: " + "; ".join(notes))
         if meeting is not None:
             votes, share = u.votes or 0, bloc.info.vote_share_min
-            if not votes * 100 > share * meeting.present:
+            if not votes * 100 > share * meeting.members:
                 fails.append(
-                    f"được {votes}/{meeting.present} phiếu suy tôn, chưa quá {vn(share)} % số thành viên dự họp"
+                    f"được {votes}/{meeting.members} phiếu suy tôn, chưa quá {vn(share)} % số thành viên dự họp"
                 )
         if not fails:
             proposal = rule.name
             why = f", đủ điều kiện {rule.required_title}" if rule.required_title else ""
             note = f"Hạng {rank}{why}: đề nghị {rule.name}."
             if meeting is not None:
-                note += f" Được {u.votes or 0}/{meeting.present} phiếu suy tôn."
+                note += f" Được {u.votes or 0}/{meeting.members} phiếu suy tôn."
             break
         if first_fit is None:
             first_fit = (rule, fails)

@@ -26,7 +26,7 @@ from thidua_xlsx.writers.ranking_sheets import (
     write_targets,
     write_titles,
 )
-from thidua_xlsx.writers.review_sheets import write_minutes, write_review
+from thidua_xlsx.writers.review_sheets import write_minutes, write_review_lists, write_review_sheets
 from thidua_xlsx.writers.style import (
     FONT,
     PLAIN_TEXT,
@@ -48,12 +48,22 @@ COLUMNS = Columns(
     ("base", "Điểm chuẩn", 7), ("bonus", "Điểm thưởng", 7), ("deduction", "Điểm trừ", 6), ("total", "Tổng điểm", 7),
     ("rating", "Xếp loại đơn vị", 14), ("proposal", "Đề nghị khen thưởng", 19), ("note", "Ghi chú", 30),
 )  # fmt: skip
+# The final ranking shows each unit's self total beside the sums the meeting's scores give.
+FINAL_COLUMNS = Columns(
+    ("stt", "STT", 4), ("rank", "Hạng", 6), ("code", "Mã đơn vị", 9), ("name", "Tên đơn vị", 23),
+    ("self", "Tổng điểm tự chấm", 8), ("base", "Điểm chuẩn", 7), ("bonus", "Điểm thưởng", 7),
+    ("deduction", "Điểm trừ", 6), ("total", "Tổng điểm", 7), ("rating", "Xếp loại đơn vị", 13),
+    ("proposal", "Đề nghị khen thưởng", 18), ("note", "Ghi chú", 30),
+)  # fmt: skip
 CHART_SHEET = "Biểu đồ tổng điểm"  # the chart's own sheet, last, when it does not fit above the signatures
 BAR_PX = 16  # a unit's bar with its gap (labels of 10 points)
 # Rows under the chart, sized (a row of xlsxwriter's default 15 points would be left unsized in the file).
 CHART_ROW_PT = DEFAULT_ROW_PT
-# The administrative header and the signatures: left over the unit's name, right from its total.
-LEFT, RIGHT = COLUMNS.span("stt", "name"), COLUMNS.span("total", "note")
+
+
+def columns(report: Report) -> Columns:
+    """The columns of 'Xếp hạng': the final ranking adds each unit's self total."""
+    return FINAL_COLUMNS if report.final else COLUMNS
 
 
 def title_text(report: Report) -> str:
@@ -74,8 +84,11 @@ def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> Any
     ws.hide_gridlines(2)
     heights = RowHeights(ws)  # every row's height is set through it: the page plan reads them back
     info = report.bloc.info
-    last = COLUMNS.last
-    COLUMNS.set_widths(ws)
+    cols = columns(report)
+    # The administrative header and the signatures: left over the unit's name, right from its total.
+    left, right = cols.span("stt", "name"), cols.span("total", "note")
+    last = cols.last
+    cols.set_widths(ws)
     admin_header(
         ws,
         st,
@@ -83,20 +96,20 @@ def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> Any
         row=0,
         governing=info.governing_body,
         body=info.name,
-        left=LEFT,
-        right=RIGHT,
-        left_width=COLUMNS.width("stt", "name"),
+        left=left,
+        right=right,
+        left_width=cols.width("stt", "name"),
     )
     ws.merge_range(3, 0, 3, last, title_text(report), st(bold=True, font_size=14, align="center"))
     ws.merge_range(4, 0, 4, last, subtitle_text(report), st(italic=True, align="center"))
     head = 6
-    COLUMNS.write_header(ws, head, st.head())
-    heights.set(head, 33)
+    cols.write_header(ws, head, st.head())
+    heights.set(head, max(33, fit_height(*zip(cols.labels, cols.widths, strict=True), size=11)))
     r = head + 1
     ranked = [u for u in report.units if u.status is Status.RANKED]
     fmts = _row_formats(st)
     for i, u in enumerate(ranked, start=1):
-        _unit_row(heights, fmts, r, i, u)
+        _unit_row(heights, cols, fmts, r, i, u)
         r += 1
     first_data, last_ranked = head + 1, r - 1
     unranked = [u for u in report.units if u.status is not Status.RANKED]
@@ -105,7 +118,7 @@ def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> Any
         ws.merge_range(r, 0, r, last, "CÁC ĐƠN VỊ CHƯA ĐƯỢC XẾP HẠNG", st.cell(bold=True, bg_color="#FCE4D6"))
         r += 1
         for i, u in enumerate(unranked, start=len(ranked) + 1):
-            _unit_row(heights, fmts, r, i, u)
+            _unit_row(heights, cols, fmts, r, i, u)
             r += 1
     table_last = r - 1
     errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
@@ -118,19 +131,19 @@ def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> Any
     ws.merge_range(r + 1, 0, r + 1, last, summary, st(italic=True, text_wrap=True))
     heights.set(r + 1, 32)
     r += 3
-    chart = _chart(book, report, first_data, last_ranked, len(ranked)) if ranked else None
+    chart = _chart(book, cols, first_data, last_ranked, len(ranked)) if ranked else None
     sign_rows = 9  # date line, up to four title lines, room to sign, name
     chart_rows = _chart_rows(len(ranked))
     block_pt = 33 + chart_rows * CHART_ROW_PT + sign_rows * DEFAULT_ROW_PT  # under the repeated header
-    inline = chart is not None and block_pt <= page_capacity(fitting_scale(COLUMNS.widths))
+    inline = chart is not None and block_pt <= page_capacity(fitting_scale(cols.widths))
     chart_row = r
     if inline:  # above the signatures, which close the document; a whole page holds both
         for row in range(chart_row, chart_row + chart_rows):
             heights.set(row, CHART_ROW_PT)
-        ws.insert_chart(chart_row, COLUMNS["rank"], chart, {"x_offset": 4, "y_offset": 4, "object_position": 1})
+        ws.insert_chart(chart_row, cols["rank"], chart, {"x_offset": 4, "y_offset": 4, "object_position": 1})
         r += chart_rows + 1
     end = signature(
-        ws, st, r, left=LEFT, right=RIGHT, date=date_line(info.place, info.year),
+        ws, st, r, left=left, right=right, date=date_line(info.place, info.year),
         left_lines=["NGƯỜI LẬP BIỂU"],
         right_lines=["TM. KHỐI THI ĐUA", "TRƯỞNG KHỐI", *([info.signer_title.upper()] if info.signer_title else [])],
         signer=info.signer or None,
@@ -141,14 +154,12 @@ def _ranking_sheet(book: xlsxwriter.Workbook, st: Styles, report: Report) -> Any
     if unranked and keep_from <= unranked_head + 1:  # that table's heading goes with its rows
         keep_from = unranked_head
     block = heights[head] + sum(heights[row] for row in range(keep_from, end))
-    if inline and block > page_capacity(fitting_scale(COLUMNS.widths)):
+    if inline and block > page_capacity(fitting_scale(cols.widths)):
         keep_from = chart_row
     ws.freeze_panes(head + 1, 0)
     portrait_a4(ws, repeat=(head, head), landscape=True)
     ws.print_area(0, 0, end - 1, last)
-    print_as_document(
-        heights, widths=COLUMNS.widths, last_row=end - 1, repeat=(head, head), keep=[(keep_from, end - 1)]
-    )
+    print_as_document(heights, widths=cols.widths, last_row=end - 1, repeat=(head, head), keep=[(keep_from, end - 1)])
     ws.activate()
     return None if inline else chart
 
@@ -163,7 +174,7 @@ def _row_formats(st: Styles) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _unit_row(heights: RowHeights, fmts: dict[str, Any], r: int, stt: int, u: UnitResult) -> None:
+def _unit_row(heights: RowHeights, cols: Columns, fmts: dict[str, Any], r: int, stt: int, u: UnitResult) -> None:
     ws = heights.ws
     ranked = u.status is Status.RANKED
     numf, textf = (fmts["num"], fmts["text"]) if ranked else (fmts["num_grey"], fmts["text_grey"])
@@ -177,15 +188,17 @@ def _unit_row(heights: RowHeights, fmts: dict[str, Any], r: int, stt: int, u: Un
         "base": (num(u.base), numf),
         "bonus": (num(u.bonus), numf),
         "deduction": (num(u.deduction), numf),
+        "self": (num(u.self_total), numf),
         "total": (num(u.total), fmts["total"] if ranked else numf),
         "rating": (rating, textf),
         "proposal": (u.proposal or ("Chờ khối bỏ phiếu" if u.needs_vote else ""), proposal_fmt),
         "note": (u.note, textf),
     }
     for key, (value, fmt) in cells.items():
-        put(ws, r, COLUMNS[key], value, fmt)
+        if key in cols.keys:
+            put(ws, r, cols[key], value, fmt)
     wrapped = ("note", "name", "proposal", "rating", "rank")
-    texts = [(str(cells[key][0]), COLUMNS.width(key)) for key in wrapped]
+    texts = [(str(cells[key][0]), cols.width(key)) for key in wrapped]
     heights.set(r, fit_height(*texts, size=11, chars_per_unit=PLAIN_TEXT))
 
 
@@ -198,15 +211,15 @@ def _chart_height(n: int) -> int:
     return 70 + BAR_PX * n
 
 
-def _chart(book: xlsxwriter.Workbook, report: Report, first: int, last: int, n: int) -> Any:
+def _chart(book: xlsxwriter.Workbook, cols: Columns, first: int, last: int, n: int) -> Any:
     """Bars of the ranked units' totals, the first on top, the value axis from zero."""
     font = {"name": FONT, "size": 10}
     chart = book.add_chart({"type": "bar"})
     sheet = L.R_RANKING
     chart.add_series({
         "name": "Tổng điểm",
-        "categories": [sheet, first, COLUMNS["name"], last, COLUMNS["name"]],
-        "values": [sheet, first, COLUMNS["total"], last, COLUMNS["total"]],
+        "categories": [sheet, first, cols["name"], last, cols["name"]],
+        "values": [sheet, first, cols["total"], last, cols["total"]],
         "fill": {"color": "#2F5597"},
         "data_labels": {"value": True, "num_format": "General", "font": font},
         "gap": 40,
@@ -221,7 +234,7 @@ def _chart(book: xlsxwriter.Workbook, report: Report, first: int, last: int, n: 
     })  # fmt: skip
     # As wide as the columns it lies over (xlsxwriter anchors it to cells: a character of width is 7
     # pixels and a column has 5 more), so it prints inside the table's width wherever it sits.
-    table_px = sum(int(w * 7 + 0.5) + 5 for w in COLUMNS.widths[COLUMNS["rank"] :])
+    table_px = sum(int(w * 7 + 0.5) + 5 for w in cols.widths[cols["rank"] :])
     chart.set_size({"width": table_px - 8, "height": _chart_height(n)})
     return chart
 
@@ -267,11 +280,12 @@ def write_ranking(report: Report, path: Path | str) -> Path:
         write_titles(book, st, report)
         write_checks(book, st, report)
         write_submissions(book, st, report)
-        write_review(book, st, report)
+        write_review_sheets(book, st, report)
         for part, units in enumerate(chunks[1:], start=2):  # only a bloc of over 16,000 units
             write_detail(book, st, report, units, part)
         if report.final:
             write_minutes(book, st, report)
+        write_review_lists(book, report)
         _meta(book, report)
         if chart is not None:  # too tall for the page it would share with the signatures
             sheet = book.add_chartsheet(CHART_SHEET)

@@ -230,13 +230,14 @@ def signature(
     right_lines: Sequence[str] = (),
     date: str | None = None,
     signer: str | None = None,
+    left_signer: str | None = None,
 ) -> int:
     """The block that closes a document: the date line, then each signer's lines, in two spans.
 
     `date` (italic) heads the right span. Under it each side prints its lines: titles in bold
     ("TM. KHỐI THI ĐUA", "TRƯỞNG KHỐI"), the hint under a title in italics when it is in
     parentheses ("(Ký, ghi rõ họ tên)"). The right signer's name, if known, is printed in bold
-    under the room to sign. Returns the row after the block.
+    under the room to sign, and so is the left one's (`left_signer`). Returns the row after the block.
     """
     first = row + (1 if date else 0)
     if date:
@@ -246,8 +247,9 @@ def signature(
             look = {"italic": True} if text.startswith("(") else {"bold": True}
             span(ws, r, cols, text, st(align="center", **look))
     name_row = first + max(SIGN_ROOM, len(left_lines) + 3, len(right_lines) + 3)
-    if signer:
-        span(ws, name_row, right, signer, st(bold=True, align="center"))
+    for cols, name in ((left, left_signer), (right, signer)):
+        if name:
+            span(ws, name_row, cols, name, st(bold=True, align="center"))
     return name_row + 1
 
 

@@ -309,6 +309,13 @@ def test_sums_and_notes_as_records(tmp_path) -> None:
         ("Phần I: Điểm thưởng", ("I",), "Điểm thưởng"),
         ("Tiêu chí 3 - Công tác khác", ("3",), "Công tác khác"),
         ("đ) Nộp đúng hạn", ("đ",), "Nộp đúng hạn"),
+        ("1.Làm tốt công tác", ("1",), "Làm tốt công tác"),
+        ("I - CÔNG TÁC CHUYÊN MÔN", ("I",), "CÔNG TÁC CHUYÊN MÔN"),
+        ("2 - Cải cách hành chính", ("2",), "Cải cách hành chính"),
+        ("1.a) Đúng hạn", ("1", "a"), "Đúng hạn"),
+        ("Mục II. Điểm trừ", ("II",), "Điểm trừ"),
+        ("i) Có kế hoạch", ("i",), "Có kế hoạch"),
+        ("ii. Có kế hoạch", None, "ii. Có kế hoạch"),
         ("100% cán bộ", None, "100% cán bộ"),
         ("5 năm liên tục", None, "5 năm liên tục"),
         ("Công tác thi đua", None, "Công tác thi đua"),
@@ -409,3 +416,21 @@ def test_small_tables(tmp_path, rows, expected, notes) -> None:
     got = [(r.code, r.max, r.kind.value if r.kind else None, r.guide or None) for r in result.rows]
     assert got == [(c, None if m is None else Decimal(m), k, g) for c, m, k, g in expected]
     assert [(n.kind, n.where.row if n.where else None) for n in result.notes] == notes, [str(n) for n in result.notes]
+
+
+def test_a_word_table_broken_by_a_page_goes_on(tmp_path) -> None:
+    """Two tables with the same header, one after the other: one table of criteria."""
+    doc = docx.Document()
+    head = ("STT", "Nội dung tiêu chí", "Điểm tối đa")
+    word_table(doc, [head, ("I", "Chuyên môn", "70"), ("1", "Kế hoạch năm", "70")])
+    doc.add_paragraph("")
+    word_table(doc, [head, ("II", "Đoàn thể", "30"), ("1", "Công đoàn", "30"), ("2", "", "")])
+    word_table(doc, [("Nơi nhận", "Ký tên"), ("Các đơn vị", "Khối trưởng")])
+    doc.save(tmp_path / "bang.docx")
+    result = read_criteria_table(tmp_path / "bang.docx")
+    assert [(r.code, r.max) for r in result.rows] == [("I", 70), ("I.1", 70), ("II", 30), ("II.1", 30), ("II.2", None)]
+    assert result.table == "bảng 1" and result.base == 100
+    assert [(n.kind, str(n.where)) for n in result.notes] == [
+        (NoteKind.PROBLEM, "bảng 2, dòng 4"),  # no text
+        (NoteKind.PROBLEM, "bảng 2, dòng 4"),  # no maximum
+    ]

@@ -158,8 +158,8 @@ class _Node:
     max: Decimal | None = None
 
 
-def _words(note_text: str, limit: int = 60) -> str:
-    return note_text if len(note_text) <= limit else note_text[: limit - 1] + "…"
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class _Tree:
@@ -188,7 +188,7 @@ class _Tree:
             elif item.what is What.HEADING:
                 if self._goes_on(items, i):
                     marked = kind_words(item.text, heading=True)
-                    self.note(NoteKind.INFO, item.where, f'dòng "{_words(item.text)}" không đánh số và các tiêu chí '
+                    self.note(NoteKind.INFO, item.where, f'dòng "{_short(item.text)}" không đánh số và các tiêu chí '
                               "sau nó đánh số tiếp: chỉ dùng để biết loại điểm của các tiêu chí đó.")  # fmt: skip
                     continue
                 marked = None
@@ -197,7 +197,7 @@ class _Tree:
                 last.guide.append(item.text + _points_said(item.points))
             elif item.what is not What.TOTAL:
                 why = "không có số thứ tự (I, 1., a)…) và không phải tiêu đề phần"
-                shown = f'"{_words(item.text)}"' if item.text else f'điểm "{clean(item.points)}" không có nội dung'
+                shown = f'"{_short(item.text)}"' if item.text else f'điểm "{clean(item.points)}" không có nội dung'
                 self.note(NoteKind.UNPLACED, item.where, f"chưa xếp được dòng {shown}: {why}; nếu là tiêu chí, "
                           "thêm vào trang 'Tiêu chí' của khoi.xlsx.")  # fmt: skip
 
@@ -226,6 +226,9 @@ class _Tree:
         written = item.label.written if item.label else ""
         node = _Node(code, part, written, item.text, item.where, points, item.points, item.points_where, kind,
                      heading, list(item.guide), parent)  # fmt: skip
+        if not item.text:
+            self.note(NoteKind.PROBLEM, item.where, f'dòng "{written}" ({code}) chưa có nội dung tiêu chí: '
+                      "điền nội dung trong khoi.xlsx.")  # fmt: skip
         if not readable:
             node.guide.append(clean(item.points))  # what the table says stays in view
         elif points is None and item.text:
@@ -306,10 +309,10 @@ class _Tree:
                 own = None
         if not node.children:
             if own is None and node.heading and not clean(node.points_raw):
-                self.note(NoteKind.PROBLEM, node.where, f'dòng tiêu đề "{_words(node.text)}" ({node.code}) không '
+                self.note(NoteKind.PROBLEM, node.where, f'dòng tiêu đề "{_short(node.text)}" ({node.code}) không '
                           "có tiêu chí nào bên dưới và không có điểm: xóa dòng này hoặc thêm tiêu chí.")  # fmt: skip
             elif own is None and not negative:
-                shown = f' ("{_words(clean(node.points_raw), 40)}")' if clean(node.points_raw) else ""
+                shown = f' ("{_short(clean(node.points_raw), 40)}")' if clean(node.points_raw) else ""
                 self.note(NoteKind.PROBLEM, node.points_where, f"chưa đọc được điểm tối đa của {node.code}{shown}: "
                           "nhập điểm tối đa vào trang 'Tiêu chí' của khoi.xlsx.")  # fmt: skip
             elif own is not None and own <= 0:
@@ -335,7 +338,7 @@ class _Tree:
             if value is None:
                 value = points_in_text(item.text)
             if value is None:
-                self.note(NoteKind.INFO, item.where, f'dòng "{_words(item.text)}" không có số điểm để đối chiếu.')
+                self.note(NoteKind.INFO, item.where, f'dòng "{_short(item.text)}" không có số điểm để đối chiếu.')
                 continue
             if n == len(totals) - 1 and not any(x.what is What.CRITERION for x in items[i + 1 :]):
                 table_total = value
@@ -349,10 +352,10 @@ class _Tree:
         if value == base:
             return
         if bonus and value == base + bonus:
-            self.note(NoteKind.INFO, item.where, f'dòng "{_words(item.text)}" ({vn(value)}) gồm cả điểm thưởng; '
+            self.note(NoteKind.INFO, item.where, f'dòng "{_short(item.text)}" ({vn(value)}) gồm cả điểm thưởng; '
                       f"'Tổng điểm chuẩn' là {vn(base)}.")  # fmt: skip
             return
-        self.note(NoteKind.PROBLEM, item.where, f'dòng "{_words(item.text)}" ghi {vn(value)} điểm nhưng các tiêu '
+        self.note(NoteKind.PROBLEM, item.where, f'dòng "{_short(item.text)}" ghi {vn(value)} điểm nhưng các tiêu '
                   f"chí loại 'điểm' cộng lại bằng {vn(base)}: sửa điểm tối đa trong khoi.xlsx cho khớp.")  # fmt: skip
 
     def _check_subtotal(self, items: list[Item], i: int, item: Item, value: Decimal) -> None:
@@ -362,7 +365,7 @@ class _Tree:
             node = node.parent
         if node is None or node.max is None or node.max == value:
             return
-        self.note(NoteKind.PROBLEM, item.where, f'dòng "{_words(item.text)}" ghi {vn(value)} điểm nhưng {node.code} '
+        self.note(NoteKind.PROBLEM, item.where, f'dòng "{_short(item.text)}" ghi {vn(value)} điểm nhưng {node.code} '
                   f"cộng lại bằng {vn(node.max)}.")  # fmt: skip
 
     def _rows(self) -> Iterator[ImportedRow]:

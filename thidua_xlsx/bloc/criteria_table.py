@@ -108,7 +108,7 @@ def _columns(cells: Sequence[object]) -> dict[Role, int]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Part:
+class TablePart:
     """A table holding (part of) the criteria: its data rows start at `first`."""
 
     table: DocTable
@@ -118,7 +118,7 @@ class _Part:
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    parts: tuple[_Part, ...]
+    parts: tuple[TablePart, ...]
     where: str  # 'trang tính 'Sheet1', dòng 4' or 'bảng 2'
 
 
@@ -128,13 +128,13 @@ def find_table(tables: list[DocTable]) -> Found | None:
         if head is None:
             continue
         first, cols, row = head
-        parts = [_Part(table, first, cols)]
+        parts = [TablePart(table, first, cols)]
         # A Word table broken by a page often starts again, header and all: it goes on.
         for other in tables[i + 1 :] if table.word else ():
             again = _header(other.grid)
             if again is None or again[1] != cols:
                 break
-            parts.append(_Part(other, again[0], again[1]))
+            parts.append(TablePart(other, again[0], again[1]))
         where = table.name if table.word else f"trang tính '{table.name}', dòng {row + 1}"
         return Found(tuple(parts), where)
     return None
@@ -194,27 +194,33 @@ class Item:
 
 
 _BULLETS = ("-", "+", "•", "*", "·", "\uf0b7", "\uf0a7", "–")  # Word's Symbol-font bullets too
-_PREFIX = r"(?:(?:phần|phan|mục|muc|tiêu chí|tieu chi|nhóm|nhom|chương|chuong)\s+)"
 _LEADING = re.compile(
-    rf"^{_PREFIX}?\(?(?P<label>\d+[.)]|\d+(?:\.[0-9A-Za-zĐđ]+)+[.)]?|[IVX]+[.):]|[A-Za-zĐđ][.)])(?:\s*[:\-]\s*|\s+|$)"
-    rf"|^{_PREFIX}\(?(?P<named>\d+|[IVX]+|[A-ZĐ])[.):]?(?:\s*[:\-]\s*|\s+|$)",
-    re.IGNORECASE,
+    r"""^\(?(?P<label>
+          \d+(?:\.[0-9A-Za-zĐđ]+)+[.)]?      # 1.2  1.2.a.
+        | \d+[.)] | [IVX]+[.):] | [A-Za-zĐđ][.)]   # 1.  1)  II.  IV)  a)  b.  A.
+      )(?P<sep>\s*[:\-]\s* | \s+ | $ | (?<=[.)])(?=[^\W\d_]))   # '1.Làm tốt': no space
+    | ^(?P<dash>\d+|[IVX]+)\s+-\s+         # 'I - CÔNG TÁC', '1 - Làm tốt'
+    | ^(?:phần|mục|tiêu\ chí|nhóm|chương)\s+\(?(?P<named>\d+|[IVX]+|[A-ZĐ])[.):]?(?:\s*[:\-]\s*|\s+|$)
+    """,
+    re.IGNORECASE | re.VERBOSE,
 )
 # With their diacritics: "Cộng" is a total, "Công tác…" a criterion; "Tổng kết…" is no total either.
 _TOTAL = re.compile(r"^(tổng cộng|tổng số điểm|tổng điểm|tổng số|tổng|cộng)(?![^\W\d_])", re.IGNORECASE)
 
 
 def leading_label(text: str) -> tuple[Label | None, str]:
-    """'1. Làm tốt…' → (1, 'Làm tốt…'); 'a) …', 'II. …', '1.2 …', 'Phần I: …'; (None, text) otherwise."""
+    """'1. Làm tốt…' → (1, 'Làm tốt…'); 'a) …', 'II. …', '1.2 …', 'I - …', 'Phần I: …'; (None, text) otherwise."""
     m = _LEADING.match(text)
     if not m:
         return None, text
-    written = m.group("label") or m.group("named")
-    bare = written.strip("(.):")
+    rest = text[m.end() :].strip()
+    if m.group("label") and m.group("sep") == "" and not rest[:1].isupper():
+        return None, text  # 'v.v.': a word, not numbering
+    bare = (m.group("label") or m.group("dash") or m.group("named")).strip("(.):")
     if len(bare) > 1 and bare.isalpha() and bare.islower():
         return None, text  # lowercase Roman numerals ('ii.') are no numbering of ours
     label = read_label(bare)
-    return (label, text[m.end() :].strip()) if label else (None, text)
+    return (label, rest) if label else (None, text)
 
 
 def _lines(value: object) -> list[str]:
@@ -261,7 +267,7 @@ def _column_numbers(grid: Grid, r: int) -> bool:
     return len(filled) >= 2 and all(re.fullmatch(r"\(?[0-9A-Za-z]{1,2}\)?", c) for c in filled)
 
 
-def _item(part: _Part, r: int) -> Item | None:
+def _item(part: TablePart, r: int) -> Item | None:
     grid, cols = part.table.grid, part.cols
 
     def value(role: Role) -> object:
@@ -303,11 +309,12 @@ def _item(part: _Part, r: int) -> Item | None:
 
 
 def _total(text: str) -> bool:
+    """'Tổng cộng', 'Cộng mục I', 'Tổng điểm (I+II)', 'Tổng': a total row, not a criterion."""
     m = _TOTAL.match(text)
     if not m or len(text.split()) > 6 or kind_words(text, heading=True):
         return False
-    rest = _key(text[m.end() :])
-    return m.group(1).lower() in ("tổng cộng", "cộng") or not rest  # 'Tổng số' alone; 'Tổng số đảng viên…' is text
+    said = m.group(1).lower()
+    return said in ("tổng cộng", "cộng", "tổng điểm", "tổng số điểm") or not _key(text[m.end() :])
 
 
 def _shouted(text: str) -> bool:

@@ -9,6 +9,7 @@ row gets a full code (`I.1`, `II.2.a`), the one templates, messages and reports 
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
@@ -84,6 +85,7 @@ def roman_value(part: str) -> int:
     return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 
 
+@functools.lru_cache(maxsize=4096)  # the same few parts, row after row
 def mark_of(part: str, *, after: str | None = None) -> Mark | None:
     """The kind of numbering of one part; `after` is the uppercase letter numbered last, so
     that I after H is a letter, not one."""
@@ -160,6 +162,7 @@ def code_key(code: str) -> tuple:
     return tuple(_part_key(p) for p in code.split("."))
 
 
+@functools.lru_cache(maxsize=4096)
 def _part_key(part: str) -> tuple[int, int, str]:
     if part.isdigit():
         return (0, int(part), "")

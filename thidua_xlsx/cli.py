@@ -174,7 +174,11 @@ def _print_import(result: CriteriaImport) -> None:
     click.echo(f"Điểm chuẩn {vn(result.base)} · điểm thưởng {vn(result.bonus)} · điểm trừ {vn(result.deduction)}.")
     line = f"Tổng điểm chuẩn: {vn(result.base)}"
     if result.table_total is not None:
-        line += f" (dòng tổng cộng của bảng: {vn(result.table_total)})"
+        total = result.table_total
+        agree = "khớp" if total == result.base else "không khớp"
+        if total != result.base and result.bonus and total == result.base + result.bonus:
+            agree = "gồm cả điểm thưởng"
+        line += f" (dòng tổng cộng của bảng: {vn(total)} — {agree})"
     click.echo(line + ".")
     for kind, title in (
         (NoteKind.INFO, "Cách đã đọc một số dòng"),

@@ -219,7 +219,7 @@ def test_word_annex_with_its_own_numbering_column(tmp_path) -> None:
         assert line in out, out
     assert "60 điểm, 3 tiêu chí" in out and "5 điểm thưởng, 2 tiêu chí" in out and "10 điểm trừ, 2 tiêu chí" in out
     assert "Điểm chuẩn 100 · điểm thưởng 5 · điểm trừ 10." in out
-    assert "Tổng điểm chuẩn: 100 (dòng tổng cộng của bảng: 100)." in out
+    assert "Tổng điểm chuẩn: 100 (dòng tổng cộng của bảng: 100 — khớp)." in out
     assert "bảng 2, dòng 3: bỏ qua dòng đánh số cột" in out
     assert "Chưa xếp được" not in out and "Cần sửa" not in out
     made = templates(tmp_path / "khoi")
@@ -238,14 +238,14 @@ def test_word_table_numbered_inside_the_text_with_sums_that_disagree(tmp_path) -
     out = r.output
     assert "Đã đọc 3 mục, 8 tiêu chí chấm điểm:" in out
     assert "Điểm chuẩn 95 · điểm thưởng 4 · điểm trừ 3." in out
-    assert "Tổng điểm chuẩn: 95 (dòng tổng cộng của bảng: 100)." in out
+    assert "Tổng điểm chuẩn: 95 (dòng tổng cộng của bảng: 100 — không khớp)." in out
     unplaced = out.split("Chưa xếp được")[1].split("Cần sửa")[0]
     assert 'bảng 1, dòng 7: chưa xếp được dòng "Ghi nhận thêm các hoạt động khác của đơn vị"' in unplaced
     fix = out.split("Cần sửa trong trang 'Tiêu chí' của khoi.xlsx")[1]
-    assert "bảng 1, dòng 2: 1 ghi 40 điểm nhưng các tiêu chí con cộng lại bằng 35" in fix
-    assert 'bảng 1, dòng 13: chưa đọc được điểm tối đa của 5.2 ("1 điểm/lần")' in fix
+    assert 'bảng 1, dòng 2: mục "1" ghi 40 điểm nhưng các tiêu chí con cộng lại bằng 35' in fix
+    assert 'bảng 1, dòng 13: chưa đọc được điểm tối đa của tiêu chí "5.2" ("1 điểm/lần")' in fix
     assert "bảng 1, dòng 14: dòng \"TỔNG CỘNG\" ghi 100 điểm nhưng các tiêu chí loại 'điểm' cộng lại bằng 95" in fix
-    assert "bảng 1, dòng 6: điểm tối đa 30 của 3 đọc từ nội dung." in out
+    assert 'bảng 1, dòng 6: điểm tối đa 30 của "3" đọc từ nội dung.' in out
     # The bloc leader fixes these in Excel: until then the bloc workbook names the same cells.
     made = templates(tmp_path)
     assert made.exit_code == 2

@@ -234,7 +234,7 @@ class _Tree:
         elif points is None and item.text:
             node.points = points_in_text(item.text)
             if node.points is not None:
-                self.note(NoteKind.INFO, item.where, f"điểm tối đa {vn(node.points)} của {code} đọc từ nội dung.")
+                self.note(NoteKind.INFO, item.where, f'điểm tối đa {vn(node.points)} của "{code}" đọc từ nội dung.')
         if parent is not None:
             parent.children.append(node)
         self.nodes[code] = node
@@ -284,8 +284,8 @@ class _Tree:
             if node.points is None or not kids or any(k.points is not None or k.children for k in kids):
                 continue
             node.guide.extend(f"{k.written} {k.text}".strip() for k in kids)
-            self.note(NoteKind.INFO, node.where, f"{len(kids)} dòng dưới {node.code} không có điểm riêng: "
-                      f"ghép vào hướng dẫn chấm của {node.code}.")  # fmt: skip
+            self.note(NoteKind.INFO, node.where, f'{len(kids)} dòng dưới tiêu chí "{node.code}" không có điểm '
+                      "riêng: ghép vào hướng dẫn chấm của tiêu chí đó.")  # fmt: skip
             for k in kids:
                 self.order.remove(k)
                 del self.nodes[k.code]
@@ -304,8 +304,8 @@ class _Tree:
             if node.kind is Kind.DEDUCTION:
                 own = -own  # a deduction written as '-2': the bloc workbook takes the largest deduction
             else:
-                self.note(NoteKind.PROBLEM, node.points_where, f"điểm {vn(own)} của {node.code} là số âm nhưng "
-                          f"{node.code} không thuộc phần điểm trừ: sửa trong khoi.xlsx.")  # fmt: skip
+                self.note(NoteKind.PROBLEM, node.points_where, f'điểm {vn(own)} của tiêu chí "{node.code}" là số âm '
+                          "nhưng tiêu chí này không thuộc phần điểm trừ: sửa trong khoi.xlsx.")  # fmt: skip
                 own = None
         if not node.children:
             if own is None and node.heading and not clean(node.points_raw):
@@ -313,10 +313,12 @@ class _Tree:
                           "có tiêu chí nào bên dưới và không có điểm: xóa dòng này hoặc thêm tiêu chí.")  # fmt: skip
             elif own is None and not negative:
                 shown = f' ("{_short(clean(node.points_raw), 40)}")' if clean(node.points_raw) else ""
-                self.note(NoteKind.PROBLEM, node.points_where, f"chưa đọc được điểm tối đa của {node.code}{shown}: "
-                          "nhập điểm tối đa vào trang 'Tiêu chí' của khoi.xlsx.")  # fmt: skip
+                self.note(NoteKind.PROBLEM, node.points_where, "chưa đọc được điểm tối đa của tiêu chí "
+                          f"\"{node.code}\"{shown}: nhập điểm tối đa vào trang 'Tiêu chí' của khoi.xlsx.")  # fmt: skip
             elif own is not None and own <= 0:
-                self.note(NoteKind.PROBLEM, node.points_where, f"điểm tối đa của {node.code} phải lớn hơn 0.")
+                self.note(
+                    NoteKind.PROBLEM, node.points_where, f'điểm tối đa của tiêu chí "{node.code}" phải lớn hơn 0.'
+                )
             node.max = own
             return own
         node.points = own  # what the section says of itself, written as it is for the loader to check
@@ -325,8 +327,8 @@ class _Tree:
             return None
         node.max = sum((k for k in kids if k is not None), Decimal(0))
         if own is not None and own != node.max:
-            self.note(NoteKind.PROBLEM, node.points_where, f"{node.code} ghi {vn(own)} điểm nhưng các tiêu chí con "
-                      f"cộng lại bằng {vn(node.max)}: sửa trong khoi.xlsx.")  # fmt: skip
+            self.note(NoteKind.PROBLEM, node.points_where, f'mục "{node.code}" ghi {vn(own)} điểm nhưng các tiêu '
+                      f"chí con cộng lại bằng {vn(node.max)}: sửa trong khoi.xlsx.")  # fmt: skip
         return node.max
 
     def _totals(self, items: list[Item], sums: dict[Kind, Decimal]) -> Decimal | None:
@@ -365,8 +367,8 @@ class _Tree:
             node = node.parent
         if node is None or node.max is None or node.max == value:
             return
-        self.note(NoteKind.PROBLEM, item.where, f'dòng "{_short(item.text)}" ghi {vn(value)} điểm nhưng {node.code} '
-                  f"cộng lại bằng {vn(node.max)}.")  # fmt: skip
+        self.note(NoteKind.PROBLEM, item.where, f'dòng "{_short(item.text)}" ghi {vn(value)} điểm nhưng mục '
+                  f'"{node.code}" cộng lại bằng {vn(node.max)}.')  # fmt: skip
 
     def _rows(self) -> Iterator[ImportedRow]:
         for top in self.tops:

@@ -402,6 +402,14 @@ SMALL = [
         [(NoteKind.PROBLEM, 3)],
     ),
     (
+        "a-column-that-only-counts-rows",
+        [("1", "I. CHUYÊN MÔN", ""), ("2", "1. Kế hoạch năm", "60"), ("3", "2. Cải cách", "40"),
+         ("4", "II. ĐIỂM THƯỞNG", ""), ("5", "1. Bằng khen", "5")],
+        [("I", None, "điểm", None), ("I.1", 60, "điểm", None), ("I.2", 40, "điểm", None), ("II", None, "thưởng", None),
+         ("II.1", 5, "thưởng", None)],
+        [(NoteKind.INFO, None)],
+    ),
+    (
         "a-heading-with-nothing-under-it",
         [("1", "Chuyên môn", "100"), ("", "ĐIỂM TRỪ", "")],
         [("1", 100, "điểm", None), ("2", None, "trừ", None)],

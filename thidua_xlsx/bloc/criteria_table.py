@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from thidua_xlsx.bloc.criteria import parse_kind
 from thidua_xlsx.bloc.doc_tables import DocTable
-from thidua_xlsx.bloc.numbering import Label, mark_of, read_label
+from thidua_xlsx.bloc.numbering import Label, Mark, mark_of, read_label
 from thidua_xlsx.core.grid import Grid, a1
 from thidua_xlsx.core.model import Kind
 from thidua_xlsx.core.numbers import ValueKind, parse_number
@@ -236,8 +236,12 @@ def _bullet(text: str) -> bool:
 def read_items(found: Found, notes: list[Note]) -> list[Item]:
     items: list[Item] = []
     for part in found.parts:
+        running = _running_numbers(part)
+        if running:
+            notes.append(Note(NoteKind.INFO, None, f"{part.table.name}: cột số thứ tự chỉ đếm dòng (1, 2, 3…), "
+                              "còn cách đánh số mục, tiêu chí ở đầu nội dung: dùng cách đánh số đó."))  # fmt: skip
         for r in range(part.first, part.table.grid.height):
-            item = _item(part, r)
+            item = _item(part, r, running)
             if item is None:
                 continue
             if r == part.first and _column_numbers(part.table.grid, r):
@@ -251,6 +255,21 @@ def read_items(found: Found, notes: list[Note]) -> list[Item]:
         last = totals[-1]
         items = items[: last + 1] + [x for x in items[last + 1 :] if x.what is What.CRITERION]
     return items
+
+
+def _running_numbers(part: TablePart) -> bool:
+    """The numbering column counts rows (1, 2, 3… down the table) while the text carries the
+    numbering ('I. …', 'a) …'): the text's numbering is the table's."""
+    if Role.NUMBER not in part.cols:
+        return False
+    grid, col, content = part.table.grid, part.cols[Role.NUMBER], part.cols[Role.CONTENT]
+    numbers = [grid.text(r, col) for r in range(part.first, grid.height) if grid.text(r, col)]
+    inside = [leading_label(grid.text(r, content))[0] for r in range(part.first, grid.height)]
+    return (
+        len(numbers) >= 3
+        and numbers == [str(n) for n in range(1, len(numbers) + 1)]
+        and any(label is not None and (label.dotted or mark_of(label.parts[0]) is not Mark.NUMBER) for label in inside)
+    )
 
 
 def _code_cell(text: str) -> Label | None:
@@ -267,8 +286,10 @@ def _column_numbers(grid: Grid, r: int) -> bool:
     return len(filled) >= 2 and all(re.fullmatch(r"\(?[0-9A-Za-z]{1,2}\)?", c) for c in filled)
 
 
-def _item(part: TablePart, r: int) -> Item | None:
+def _item(part: TablePart, r: int, running: bool = False) -> Item | None:
     grid, cols = part.table.grid, part.cols
+    if running:
+        cols = {role: c for role, c in cols.items() if role is not Role.NUMBER}
 
     def value(role: Role) -> object:
         return grid.value(r, cols[role]) if role in cols else None

@@ -7,6 +7,7 @@ could not place, and `templates` works on the result (or names the cell the tabl
 
 from __future__ import annotations
 
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from thidua_xlsx.bloc.load import load_bloc
 from thidua_xlsx.bloc.spec import default_bloc_spec
 from thidua_xlsx.cli import main
 from thidua_xlsx.core import labels as L
+from thidua_xlsx.core.errors import ThiduaError
 from thidua_xlsx.core.model import Kind
 
 # The corpus ----------------------------------------------------------------------------------
@@ -442,3 +444,17 @@ def test_a_word_table_broken_by_a_page_goes_on(tmp_path) -> None:
         (NoteKind.PROBLEM, "bảng 2, dòng 4"),  # no text
         (NoteKind.PROBLEM, "bảng 2, dòng 4"),  # no maximum
     ]
+
+
+def test_a_word_file_that_unpacks_to_too_much_is_refused_unopened(tmp_path) -> None:
+    plain = tmp_path / "plain.docx"
+    small_table(plain, [("1", "Chuyên môn", "100")])
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            out.writestr(info, src.read(info.filename))
+        out.writestr("word/media/filler.bin", bytes(65 * 1024**2))  # 65 MB of zeros, a few kB packed
+    assert bomb.stat().st_size < 1024**2
+    with pytest.raises(ThiduaError, match="quá lớn khi giải nén"):
+        read_criteria_table(bomb)
+    assert read_criteria_table(plain).base == 100

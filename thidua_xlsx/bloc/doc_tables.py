@@ -8,6 +8,7 @@ criterion's first line from the bullets below it.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from thidua_xlsx.intake.sheets import MAX_COLS, MAX_ROWS, open_workbook, read_gr
 
 WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
 WORD = ".docx"
+MAX_WORD_XML = 64 * 1024**2  # an annex of criteria is well under a megabyte; a bomb is refused unopened
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +44,22 @@ def read_tables(path: Path) -> list[DocTable]:
         raise ThiduaError(f"Không đọc được bảng tiêu chí trong {path}: cần tệp .xlsx, .xls, .ods hoặc .docx.")
     if not path.is_file():
         raise ThiduaError(f"Không tìm thấy tệp {path}.")
+    if suffix == WORD and _declared_size(path) > MAX_WORD_XML:
+        raise ThiduaError(f"Tệp {path} quá lớn khi giải nén: không phải một phụ lục tiêu chí.")
     try:
         return _word_tables(path) if suffix == WORD else _sheets(path)
     except Exception as exc:  # python-docx and calamine raise many kinds for a broken file
         raise ThiduaError(f"Không mở được tệp {path}: tệp hỏng, có mật khẩu hoặc không đúng định dạng "
                           f"{suffix} ({str(exc)[:160]}).") from None  # fmt: skip
+
+
+def _declared_size(path: Path) -> int:
+    """What the Word file says it unpacks to (a lie is caught by the reader's memory limit)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0  # python-docx says what is wrong with it
 
 
 def _sheets(path: Path) -> list[DocTable]:

@@ -9,6 +9,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import docx
 import pytest
 from click.testing import CliRunner
 from helpers import GOOD_DATA, fill, full_scores, template_cells
@@ -204,6 +205,64 @@ def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "--force" in r.stderr
     assert (tmp_path / "khoi.xlsx").read_bytes() == before
     assert invoke("init", str(tmp_path), "--force").exit_code == 0
+
+
+def _docx(path: Path, rows: list[tuple[str, ...]] | None) -> bytes:
+    doc = docx.Document()
+    doc.add_paragraph("Bảng tiêu chí kèm theo Kế hoạch số 12/KH-KTĐ")
+    if rows:
+        table = doc.add_table(rows=len(rows), cols=len(rows[0]))
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                table.cell(i, j).text = value
+    doc.save(path)
+    return path.read_bytes()
+
+
+CRITERIA_ERRORS = [
+    # file name, its bytes (a Word file: its table's rows), the words of the message
+    ("bang.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "Word 97-2003 (.doc)"),
+    ("bang.pdf", b"%PDF-1.4\n", "cần tệp .xlsx, .xls, .ods hoặc .docx"),
+    ("bang.xlsx", b"PK\x03\x04 not really a workbook", "Không mở được tệp"),
+    ("bang.docx", b"PK\x03\x04 not really a document", "Không mở được tệp"),
+    ("bang.docx", None, "Không tìm thấy bảng tiêu chí"),
+    ("bang.docx", [("STT", "Nội dung tiêu chí", "Ghi chú"), ("1", "Chuyên môn", "")], "Không tìm thấy bảng tiêu chí"),
+    ("bang.docx", [("STT", "Nội dung", "Điểm"), ("", "Chuyên môn", "100")], "không có dòng tiêu chí nào"),
+    ("khong_co.xlsx", False, "Không tìm thấy tệp"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "words"), CRITERIA_ERRORS)
+def test_init_criteria_from_a_file_without_a_table_is_a_usage_error(tmp_path: Path, name, content, words) -> None:
+    source = tmp_path / name
+    if isinstance(content, bytes):
+        source.write_bytes(content)
+    elif content is not False:
+        _docx(source, content)
+    r = invoke("init", str(tmp_path / "khoi"), "--criteria", str(source))
+    assert r.exit_code == 2, r.output
+    assert r.stderr.startswith("Lỗi: ") and words in r.stderr, r.stderr
+    assert "Traceback" not in r.output and r.stdout == ""
+    assert not (tmp_path / "khoi").exists()
+
+
+def test_init_criteria_prints_and_exits_by_what_is_left_to_fix(tmp_path: Path) -> None:
+    good = [("STT", "Nội dung tiêu chí", "Điểm chuẩn"), ("1", "Chuyên môn", "60"), ("2", "Cải cách", "40")]
+    source = tmp_path / "bang.docx"
+    _docx(source, good)
+    r = invoke("init", str(tmp_path), "--criteria", str(source))
+    assert r.exit_code == 0, r.output
+    assert "Đã đọc 0 mục, 2 tiêu chí chấm điểm:" in r.stdout and "Tổng điểm chuẩn: 100." in r.stdout
+    assert load_bloc(tmp_path / "khoi.xlsx").by_code["2"].max == 40
+    before = (tmp_path / "khoi.xlsx").read_bytes()
+    again = invoke("init", str(tmp_path), "--criteria", str(source))
+    assert again.exit_code == 2 and "--force" in again.stderr
+    assert (tmp_path / "khoi.xlsx").read_bytes() == before
+    _docx(source, [*good, ("", "Các hoạt động khác", "")])
+    r = invoke("init", str(tmp_path), "--criteria", str(source), "--force")
+    assert r.exit_code == 1, r.output
+    assert 'bảng 1, dòng 4: chưa xếp được dòng "Các hoạt động khác"' in r.stdout
+    assert invoke("templates", "--config", str(tmp_path / "khoi.xlsx")).exit_code == 0
 
 
 def test_collect_all_clean_exits_0_and_writes_beside_the_config(bloc_dir: Path) -> None:

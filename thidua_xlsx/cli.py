@@ -19,7 +19,9 @@ from typing import Any, TypeVar
 
 import click
 
+from thidua_xlsx.bloc.criteria_import import CriteriaImport, NoteKind, import_criteria
 from thidua_xlsx.bloc.load import load_bloc
+from thidua_xlsx.bloc.spec import default_bloc_spec
 from thidua_xlsx.cli_texts import (
     PROG,
     VERSION_HELP,
@@ -32,7 +34,7 @@ from thidua_xlsx.cli_texts import (
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.errors import ThiduaError
 from thidua_xlsx.core.issues import Issue, Severity
-from thidua_xlsx.core.model import Bloc
+from thidua_xlsx.core.model import Bloc, Kind
 from thidua_xlsx.core.numbers import vn
 from thidua_xlsx.core.report import Report, Status
 from thidua_xlsx.core.text import shown
@@ -182,18 +184,61 @@ def main(ctx: click.Context) -> None:
 @main.command(context_settings=CONTEXT, short_help="Tạo tệp khối thi đua khoi.xlsx (sửa trong Excel).")
 @click.argument("folder", type=PathParam("folder"), default=".", required=False, metavar="[THƯ_MỤC]")
 @click.option("--force", is_flag=True, help="Ghi đè khoi.xlsx nếu đã có.")
+@click.option("--criteria", type=PathParam("file"),
+              help="Lấy tiêu chí từ bảng tiêu chí sẵn có của khối (.xlsx, .xls, .ods hoặc .docx).")  # fmt: skip
 @handle_errors
-def init(folder: Path, force: bool) -> None:
+def init(folder: Path, force: bool, criteria: Path | None) -> None:
     """Tạo tệp khối thi đua THƯ_MỤC/khoi.xlsx (mặc định: thư mục hiện tại).
 
     Tệp được điền sẵn khối thi đua năm 2024 của văn bản phát động mẫu làm ví dụ: tiêu chí chấm
     điểm 100 điểm, điều kiện danh hiệu theo Luật Thi đua, khen thưởng 2022, quy tắc đề nghị khen
     thưởng và danh sách đơn vị ví dụ. Sửa lại trong Excel cho khối của mình.
+
+    Với --criteria, trang 'Tiêu chí' lấy từ bảng tiêu chí khối đã có (Excel hoặc Word) và
+    'Tổng điểm chuẩn' là tổng điểm đọc được; lệnh in những gì đã hiểu và mọi dòng chưa xếp được.
+    Mã thoát 1: đã ghi khoi.xlsx nhưng còn chỗ cần sửa (dòng chưa xếp được, tổng điểm không khớp).
     """
-    path = write_bloc_workbook(folder / "khoi.xlsx", force=force)
+    imported = import_criteria(criteria) if criteria is not None else None
+    spec = imported.spec(default_bloc_spec()) if imported else None
+    path = write_bloc_workbook(folder / "khoi.xlsx", spec, force=force)
+    if imported:
+        _print_import(imported)
     _say(f"Đã tạo tệp khối thi đua: {path}")
     _say("Sửa các trang 'Thông tin khối', 'Đơn vị', 'Tiêu chí', 'Danh hiệu', 'Khen thưởng' trong Excel,")
     _say("rồi chạy: thidua-xlsx templates" + (f" --config {path}" if str(folder) != "." else ""))
+    sys.exit(EXIT_PROBLEMS if imported and imported.needs_fixing else EXIT_OK)
+
+
+_KIND_POINTS = {Kind.BASE: "điểm", Kind.BONUS: "điểm thưởng", Kind.DEDUCTION: "điểm trừ", None: "điểm (nhiều loại)"}
+
+
+def _print_import(result: CriteriaImport) -> None:
+    """What `init --criteria` understood of the bloc's table, and what it could not place."""
+    _say(f"Bảng tiêu chí: {result.source}, {result.table}.")
+    _say(f"Đã đọc {result.sections} mục, {result.leaves} tiêu chí chấm điểm:")
+    width = max(len(p.code) for p in result.parts)
+    for p in result.parts:
+        _say(f"  {p.code:<{width}}  {_cut(p.text, 56):<56}  {vn(p.max)} {_KIND_POINTS[p.kind]}, "
+                   f"{p.leaves} tiêu chí")  # fmt: skip
+    _say(f"Điểm chuẩn {vn(result.base)} · điểm thưởng {vn(result.bonus)} · điểm trừ {vn(result.deduction)}.")
+    line = f"Tổng điểm chuẩn: {vn(result.base)}"
+    if result.table_total is not None:
+        total = result.table_total
+        agree = "khớp" if total == result.base else "không khớp"
+        if total != result.base and result.bonus and total == result.base + result.bonus:
+            agree = "gồm cả điểm thưởng"
+        line += f" (dòng tổng cộng của bảng: {vn(total)} — {agree})"
+    _say(line + ".")
+    for kind, title in (
+        (NoteKind.INFO, "Cách đã đọc một số dòng"),
+        (NoteKind.UNPLACED, "Chưa xếp được (không ghi vào khoi.xlsx; thêm bằng tay nếu là tiêu chí)"),
+        (NoteKind.PROBLEM, "Cần sửa trong trang 'Tiêu chí' của khoi.xlsx"),
+    ):
+        notes = result.of(kind)
+        if notes:
+            _say(f"{title} — {len(notes)} dòng:")
+            for note in notes:
+                _say(f"  {note}")
 
 
 def _config_option(fn: F) -> F:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from thidua_xlsx.bloc.numbering import shapes
 from thidua_xlsx.bloc.spec import BlocSpec, default_bloc_spec
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.errors import OutputError
@@ -55,9 +56,10 @@ GUIDE = [
     ("2. Trang 'Đơn vị': thay danh sách ví dụ bằng các đơn vị của khối. Mã đơn vị ngắn, "
      "không dấu, không trùng (ví dụ VHTT).", "text"),
     ("3. Trang 'Tiêu chí': mỗi dòng một tiêu chí. Mã dạng 1, 1.1, 1.2, 2.1.a: mã là tiền tố "
-     "của mã khác là một mục, còn lại là tiêu chí chấm điểm. Điểm tối đa của mục (nếu nhập) "
-     "phải bằng tổng các tiêu chí con. Loại: điểm (mặc định), thưởng, trừ; dòng để trống "
-     "Loại lấy loại của mục chứa nó.", "text"),
+     "của mã khác là một mục, còn lại là tiêu chí chấm điểm. Cũng có thể đánh số như bảng của "
+     "khối (I, II; 1, 2 đánh lại trong từng mục; a, b), theo thứ tự các dòng: mẫu tự chấm dùng "
+     "mã đầy đủ (I.1, II.2.a). Điểm tối đa của mục (nếu nhập) phải bằng tổng các tiêu chí con. "
+     "Loại: điểm (mặc định), thưởng, trừ; dòng để trống Loại lấy loại của mục chứa nó.", "text"),
     ("4. Trang 'Danh hiệu' và 'Khen thưởng': điều kiện theo Luật Thi đua, khen thưởng "
      "2022; để trống một ô là không đặt điều kiện đó. Viết \">50\" nghĩa là 'trên 50'.", "text"),
     ("5. Chạy: thidua-xlsx templates  → mỗi đơn vị một tệp mẫu tự chấm điểm trong thư mục "
@@ -185,16 +187,15 @@ def _units_sheet(book, st: Styles, units: list[list[Any]]) -> None:
 
 def _criteria_sheet(book, st: Styles, criteria: list[list[Any]]) -> None:
     ws = _sheet(book, st, L.SHEET_CRITERIA, "TIÊU CHÍ CHẤM ĐIỂM THI ĐUA",
-                "Mỗi dòng một tiêu chí. Mục (mã là tiền tố của mã khác) in đậm; điểm tối đa "
+                "Mỗi dòng một tiêu chí. Mục (dòng có tiêu chí con) in đậm; điểm tối đa "
                 "của mục bằng tổng các tiêu chí con. Loại: điểm, thưởng, trừ.",
                 L.CRITERIA_HEADERS, [9, 80, 12, 11, 60])  # fmt: skip
-    codes = [str(row[0]) for row in criteria]
-    for r, row in enumerate(criteria, start=HEAD_ROW + 1):
-        code = str(row[0])
-        section = any(o.startswith(code + ".") for o in codes)
+    # Sections and depths as the loader reads them, whether the codes are dotted or own numbering.
+    tree = shapes(row[0] for row in criteria)
+    for r, (row, place) in enumerate(zip(criteria, tree, strict=True), start=HEAD_ROW + 1):
+        section, depth = place.section, place.depth
         extra: dict[str, Any] = {"bold": True, "bg_color": SECTION_FILL} if section else {}
-        depth = code.count(".")
-        _write(ws, st, r, 0, code, num_format="@", **extra)
+        _write(ws, st, r, 0, str(row[0]), num_format="@", **extra)
         _write(ws, st, r, 1, row[1], indent=depth, **extra)
         _write(ws, st, r, 2, row[2], align="center", **extra)
         _write(ws, st, r, 3, row[3], align="center", **extra)

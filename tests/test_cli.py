@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -271,7 +272,7 @@ def test_collect_all_clean_exits_0_and_writes_beside_the_config(bloc_dir: Path) 
     r = invoke("collect", "inbox", cwd=bloc_dir)
     assert r.exit_code == 0, r.output
     assert (bloc_dir / "xep_hang_2024.xlsx").exists()
-    assert "Bảng xếp hạng:" in r.output and "Lỗi: 0" in r.output
+    assert "Bảng xếp hạng:" in r.output and "Lỗi trong các tệp: 0" in r.output
     assert "Đang đọc" not in r.output + r.stderr  # no progress bar when output is not a terminal
 
 
@@ -283,6 +284,7 @@ def test_collect_with_missing_unit_exits_1_and_json_equals_library(bloc_dir: Pat
     assert r.exit_code == 1, r.output
     assert out.exists() and js.exists()
     assert "chưa nộp" in r.output and "Còn 13 đơn vị chưa nộp." in r.output
+    assert "Lỗi trong các tệp: 0 ·" in r.output  # units that sent nothing are counted apart
     library = collect(inbox, load_bloc(bloc_dir / "khoi.xlsx")).to_dict()
     assert json.loads(js.read_text(encoding="utf-8")) == library
 
@@ -656,3 +658,36 @@ def test_check_reads_a_return_whose_name_is_not_utf8(bloc_dir: Path) -> None:
     assert r.returncode == 0, r.stdout + r.stderr
     assert "VHTT_b\\xe1o_c\\xe1o.xlsx — Phòng Văn hóa và Thông tin (VHTT): không có lỗi." in r.stdout
     assert "Tổng điểm: 90" in r.stdout
+
+
+def _summary_of_samples(columns: int) -> list[str]:
+    """`collect` on the samples as a terminal of `columns` characters shows it."""
+    from helpers import SAMPLES
+
+    env = dict(os.environ, COLUMNS=str(columns), PYTHONIOENCODING="utf-8")
+    cmd = [sys.executable, "-c", "from thidua_xlsx.cli import run; run()", "collect", str(SAMPLES / "inbox")]
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd += ["--config", str(SAMPLES / "khoi.xlsx"), "--out", str(Path(tmp) / "xh.xlsx")]
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 1, done.stderr
+    return done.stdout.splitlines()
+
+
+def test_the_summary_fits_a_narrow_terminal_and_keeps_every_action_whole() -> None:
+    lines = _summary_of_samples(80)
+    assert max(len(line) for line in lines if not line.startswith("Bảng xếp hạng:")) < 80
+    text = " ".join(" ".join(lines).split())  # the notes, wrapped under their rows, read whole
+    assert "tỷ lệ LĐTT 65 % < 70 %" in text
+    assert "khối bỏ phiếu suy tôn để quyết định" in text
+    assert "Lỗi trong các tệp: 1 · Cảnh báo:" in text and "Còn 1 đơn vị chưa nộp." in text
+
+
+def test_the_summary_uses_a_wide_terminal() -> None:
+    lines = _summary_of_samples(250)
+    bqlda = next(line for line in lines if " BQLDA " in line)
+    assert "tỷ lệ LĐTT 65 % < 70 % (không đề nghị Cờ thi đua của UBND tỉnh)." in bqlda  # one line, uncut
+    assert "Ban Quản lý dự án đầu tư xây dựng huyện" in bqlda
+    at = next(i for i, line in enumerate(lines) if " GDDT " in line)
+    tie = " ".join(" ".join(lines[at : at + 2]).split())  # a long note goes on under its row
+    assert "khối bỏ phiếu suy tôn để quyết định, chưa đề nghị." in tie
+    assert max(len(line) for line in lines) < 250

@@ -11,14 +11,17 @@ import contextlib
 import functools
 import gc
 import os
+import shutil
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+import textwrap
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from thidua_xlsx import cli_summary as summary
 from thidua_xlsx.bloc.criteria_import import CriteriaImport, NoteKind, import_criteria
 from thidua_xlsx.bloc.load import load_bloc
 from thidua_xlsx.bloc.spec import default_bloc_spec
@@ -36,7 +39,7 @@ from thidua_xlsx.core.errors import ThiduaError
 from thidua_xlsx.core.issues import Issue, Severity
 from thidua_xlsx.core.model import Bloc, Kind
 from thidua_xlsx.core.numbers import vn
-from thidua_xlsx.core.report import Report, Status
+from thidua_xlsx.core.report import Report
 from thidua_xlsx.core.text import shown
 from thidua_xlsx.core.version import VERSION as __version__
 from thidua_xlsx.intake.collect import check_files
@@ -218,7 +221,7 @@ def _print_import(result: CriteriaImport) -> None:
     _say(f"Đã đọc {result.sections} mục, {result.leaves} tiêu chí chấm điểm:")
     width = max(len(p.code) for p in result.parts)
     for p in result.parts:
-        _say(f"  {p.code:<{width}}  {_cut(p.text, 56):<56}  {vn(p.max)} {_KIND_POINTS[p.kind]}, "
+        _say(f"  {p.code:<{width}}  {summary.cut(shown(p.text), 56):<56}  {vn(p.max)} {_KIND_POINTS[p.kind]}, "
                    f"{p.leaves} tiêu chí")  # fmt: skip
     _say(f"Điểm chuẩn {vn(result.base)} · điểm thưởng {vn(result.bonus)} · điểm trừ {vn(result.deduction)}.")
     line = f"Tổng điểm chuẩn: {vn(result.base)}"
@@ -432,38 +435,21 @@ def _run_collect(inbox: Path, bloc: Bloc, show: bool) -> Report:
             bar.__exit__(None, None, None)
 
 
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def _summary(report: Report, out: Path, json_path: Path | None) -> None:
     info = report.bloc.info
     kind = "KẾT QUẢ CHÍNH THỨC" if report.final else "kết quả tạm thời"
-    _say(f"{info.name} — năm {info.year} ({kind})")
+    width = shutil.get_terminal_size((100, 24)).columns - 1
+    for line in textwrap.wrap(f"{info.name} — năm {info.year} ({kind})", max(width, 60)):
+        _say(line)
     passed = sum(1 for f in report.files if not f.read)
     _say(f"Đã đọc {report.read_count} tệp" + (f", bỏ qua {passed} tệp" if passed else "") + ".")
     _say("")
-    rows: list[Sequence[str]] = [("Hạng", "Mã", "Đơn vị", "Tổng điểm", "Đề nghị / ghi chú")]
-    for u in report.units:
-        if u.status is Status.RANKED:
-            rank = f"{u.rank}{'=' if u.tie else ''}"
-            rows.append((rank, u.code, _cut(shown(u.name), 40), vn(u.total), _cut(shown(u.proposal or u.note), 44)))
-        else:
-            reason = "chưa nộp" if u.status is Status.MISSING else _cut(shown(u.note), 44)
-            rows.append(("—", shown(u.code), _cut(shown(u.name), 40), "", reason))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    for row in rows:
-        line = f"{row[0]:>{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]:>{widths[3]}}  {row[4]}"
-        _say(line.rstrip())
+    for line in summary.table(report, width):
+        _say(line)
     _say("")
-    counts = {s: report.count(s) for s in Severity}
-    _say(
-        f"Lỗi: {counts[Severity.ERROR]} · Cảnh báo: {counts[Severity.WARNING]} · "
-        f"Thông tin: {counts[Severity.INFO]} (chi tiết ở trang '{L.R_CHECKS}')."
-    )
-    missing = sum(1 for u in report.units if u.status is Status.MISSING)
-    if missing:
-        _say(f"Còn {missing} đơn vị chưa nộp.")
+    for line in summary.counts(report):
+        _say(line)
+    _say(f"Chi tiết ở trang '{L.R_CHECKS}' của bảng xếp hạng.")
     _say(f"Bảng xếp hạng: {_name(out)}")
     if json_path is not None:
         _say(f"Báo cáo JSON: {_name(json_path)}")

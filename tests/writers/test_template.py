@@ -350,11 +350,14 @@ def test_conditional_formats_mark_empty_and_out_of_range(book, rows, default_blo
     leaves = {f"D{rows[c.code]}" for c in bloc.leaves}
     rules = [(sqref_cells(cf.sqref), rule) for cf in ws.conditional_formatting for rule in cf.rules]
     blanks = [cells for cells, rule in rules if rule.type == "containsBlanks"]
-    checks = [(cells, rule) for cells, rule in rules if rule.type == "expression"]
+    checks = [(cells, rule) for cells, rule in rules if rule.type == "expression" and cells & leaves]
     assert blanks and set().union(*blanks) >= leaves
     assert checks and set().union(*(c for c, _ in checks)) >= leaves
     formula = checks[0][1].formula[0]
     assert ">$C" in formula and "<0" in formula and "ISTEXT" in formula
+    # the status turns red and bold while a score or a data value is missing or wrong
+    status = [rule for cells, rule in rules if rule.type == "expression" and not cells & leaves]
+    assert len(status) == 1 and "COUNTBLANK('Số liệu'!" in status[0].formula[0] and status[0].dxf.font.b
 
 
 def test_data_marks_compare_each_count_with_its_own_bound(book) -> None:
@@ -390,10 +393,14 @@ def test_header_date_line_and_signature(book, default_bloc) -> None:
     _, bloc = default_bloc
     ws = book[L.SHEET_SCORES]
     texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
-    for expected in (L.NATIONAL_NAME, L.NATIONAL_MOTTO, bloc.info.governing_body.upper(), bloc.info.name.upper(),
-                     f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {bloc.info.year}", "Đơn vị: Phòng Văn hóa và Thông tin",
+    # The unit issues the form: its governing body above its own name, left; the bloc in the title.
+    assert ws["A1"].value == bloc.info.governing_body.upper() and ws["A2"].value == "PHÒNG VĂN HÓA VÀ THÔNG TIN"
+    assert bloc.info.name.upper() not in texts
+    for expected in (L.NATIONAL_NAME, L.NATIONAL_MOTTO, f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {bloc.info.year}",
+                     bloc.info.name, "Đơn vị: Phòng Văn hóa và Thông tin",
                      "Ý Yên, ngày …… tháng …… năm 2024", "THỦ TRƯỞNG ĐƠN VỊ"):  # fmt: skip
         assert expected in texts, expected
+    assert texts.index(f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {bloc.info.year}") < texts.index(bloc.info.name)
     assert any("30/12/2024" in t for t in texts)
 
 
@@ -534,10 +541,11 @@ def test_heading_rows_grow_with_long_names(tmp_path) -> None:
     _, bloc = make_bloc(tmp_path, spec(info=info, units=[["A", long_unit, ""], ["B", "Phòng Y tế", ""]]))
     paths = make_templates(bloc, tmp_path / "mau")
     long_ws, short_ws = (openpyxl.load_workbook(paths[c])[L.SHEET_SCORES] for c in ("A", "B"))
-    assert long_ws["A2"].value == long_bloc.upper() and long_ws.row_dimensions[2].height >= 3 * 15
-    assert long_ws["A5"].value == f"Đơn vị: {long_unit}" and long_ws.row_dimensions[5].height >= 2 * 15
-    assert short_ws.row_dimensions[5].height < 2 * 15
-    assert long_ws["A5"].alignment.wrap_text
+    assert long_ws["A2"].value == long_unit.upper() and long_ws.row_dimensions[2].height >= 3 * 15
+    assert long_ws["A5"].value == long_bloc and long_ws["A5"].alignment.wrap_text  # fits one line of the title
+    assert long_ws["A6"].value == f"Đơn vị: {long_unit}" and long_ws.row_dimensions[6].height >= 2 * 15
+    assert short_ws.row_dimensions[6].height < 2 * 15
+    assert long_ws["A6"].alignment.wrap_text
 
 
 SHAPES = {

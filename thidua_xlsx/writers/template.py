@@ -17,7 +17,7 @@ from thidua_xlsx.core.errors import OutputError, ThiduaError
 from thidua_xlsx.core.grid import a1
 from thidua_xlsx.core.model import Bloc, Kind, Unit
 from thidua_xlsx.core.numbers import plain, vn
-from thidua_xlsx.core.text import slug
+from thidua_xlsx.core.text import clean, slug
 from thidua_xlsx.core.version import VERSION as __version__
 from thidua_xlsx.writers.atomic import atomic_path
 from thidua_xlsx.writers.meta import write_meta_sheet
@@ -37,9 +37,10 @@ from thidua_xlsx.writers.style import (
     protect,
     signature,
 )
-from thidua_xlsx.writers.template_sheets import write_data_sheet, write_guide_sheet
+from thidua_xlsx.writers.template_sheets import DATA_VALUE_COL, data_rows, write_data_sheet, write_guide_sheet
 
-HEAD = 7  # 0-based row of the score table's header
+HEAD = 8  # 0-based row of the score table's header
+STATUS_ROW = HEAD - 1  # the live status line, right above the table
 COLS = (9, 52, 10, 11, 30)  # widths of Mã | Nội dung | Điểm tối đa | Điểm tự chấm | Giải trình
 MAX_FORMULA = 7000  # stay well inside Excel's 8,192-character formula limit
 
@@ -88,15 +89,9 @@ def _sum(refs: list[str], fn: str = "SUM") -> str:
     return parts[0] if len(parts) == 1 else "+".join(parts)
 
 
-def status_formula(bloc: Bloc, lay: Layout) -> str:
-    """'Tình trạng: còn 3/23 tiêu chí chưa chấm điểm …' in words, live.
-
-    Bad inputs (text, or a number outside 0..max) are counted per run of consecutive leaves
-    with SUMPRODUCT, so the formula grows with the number of sections, not of criteria
-    (Excel stops at 8,192 characters); past MAX_FORMULA the conditional format alone shows them.
-    """
+def _counts(bloc: Bloc, lay: Layout) -> tuple[int, str, str, str]:
+    """(leaves, leaves scored, score cells out of range or text, data values still empty) as formulas."""
     leaf_rows = [lay.rows[c.code] for c in bloc.leaves]
-    n = len(leaf_rows)
     counted = _sum(_ranges(leaf_rows), "COUNT")
     bad = "+".join(
         f"SUMPRODUCT(ISTEXT({d})+ISNUMBER({d})*(({d}>{c})+({d}<0)))"
@@ -104,11 +99,37 @@ def status_formula(bloc: Bloc, lay: Layout) -> str:
     )
     if len(bad) > MAX_FORMULA // 3:
         bad = "0"
+    rows = data_rows()
+    first, last = min(rows.values()), max(rows.values())
+    empty = f"COUNTBLANK('{L.SHEET_DATA}'!{a1(first, DATA_VALUE_COL)}:{a1(last, DATA_VALUE_COL)})"
+    return len(leaf_rows), counted, bad, empty
+
+
+def status_formula(bloc: Bloc, lay: Layout) -> str:
+    """'Tình trạng: còn 3/23 tiêu chí chưa chấm điểm; còn 2/7 số liệu …' in words, live.
+
+    It says the form is complete only when collect would find nothing missing: every leaf
+    scored and every value of 'Số liệu' filled. Bad inputs (text, or a number outside 0..max)
+    are counted per run of consecutive leaves with SUMPRODUCT, so the formula grows with the
+    number of sections, not of criteria (Excel stops at 8,192 characters); past MAX_FORMULA
+    the conditional format alone shows them.
+    """
+    n, counted, bad, empty = _counts(bloc, lay)
+    k = len(L.DATA_ROWS)
+    scores = f'IF({counted}<{n},"còn "&({n}-{counted})&"/{n} tiêu chí chưa chấm điểm (ô tô vàng)","")'
+    data = f'IF({empty}>0,"còn "&{empty}&"/{k} số liệu ở trang \'{L.SHEET_DATA}\' chưa nhập","")'
+    both = f'IF(AND({counted}<{n},{empty}>0),"; ","")'
     return (
-        f'="Tình trạng: "&IF({counted}={n},"đã chấm đủ {n}/{n} tiêu chí",'
-        f'"còn "&({n}-{counted})&"/{n} tiêu chí chưa chấm điểm (ô tô vàng)")'
+        f'="Tình trạng: "&IF(AND({counted}={n},{empty}=0),"đã chấm đủ {n}/{n} tiêu chí và nhập đủ {k}/{k} số liệu",'
+        f"{scores}&{both}&{data})"
         f'&IF(({bad})>0,"; có "&({bad})&" ô điểm không hợp lệ (tô đỏ): sửa lại","")&"."'
     )
+
+
+def incomplete_formula(bloc: Bloc, lay: Layout) -> str:
+    """True while a score or a data value is missing, or a score is not valid."""
+    n, counted, bad, empty = _counts(bloc, lay)
+    return f"OR({counted}<{n},{empty}>0,({bad})>0)"
 
 
 def write_scores_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: Unit) -> None:
@@ -118,21 +139,33 @@ def write_scores_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: 
         ws.set_column(c, c, width)
     info = bloc.info
     lay = layout(bloc)
-    admin_header(ws, st, heights=RowHeights(ws), row=0, governing=info.governing_body, body=info.name,
+    # The unit issues the form (it signs it): its governing body above its name, left; the bloc
+    # and the year are in the title (Nghị định 30/2020/NĐ-CP).
+    admin_header(ws, st, heights=RowHeights(ws), row=0, governing=info.governing_body, body=unit.name,
                  left=(0, 1), right=(2, 4), left_width=COLS[0] + COLS[1])  # fmt: skip
     ws.merge_range(
         3, 0, 3, 4, f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {info.year}", st(bold=True, font_size=14, align="center")
     )
+    bloc_line = clean(info.name)
+    ws.merge_range(4, 0, 4, 4, bloc_line, st(bold=True, align="center", text_wrap=True))
+    ws.set_row(4, fit_height((bloc_line, sum(COLS)), chars_per_unit=BOLD_TEXT))
     who = f"Đơn vị: {unit.name}"
-    ws.merge_range(4, 0, 4, 4, who, st(bold=True, align="center", text_wrap=True))
-    ws.set_row(4, fit_height((who, sum(COLS)), chars_per_unit=BOLD_TEXT))
+    ws.merge_range(5, 0, 5, 4, who, st(align="center", text_wrap=True))
+    ws.set_row(5, fit_height((who, sum(COLS)), chars_per_unit=PLAIN_TEXT))
     due = f"; gửi khối trưởng trước ngày {info.deadline:%d/%m/%Y}" if info.deadline else ""
     note = f"(Kèm theo báo cáo tổng kết công tác thi đua, khen thưởng năm {info.year}{due})"
-    ws.merge_range(5, 0, 5, 4, note, st(italic=True, align="center", text_wrap=True))
-    ws.set_row(5, fit_height((note, sum(COLS)), chars_per_unit=PLAIN_TEXT))
+    ws.merge_range(6, 0, 6, 4, note, st(italic=True, align="center", text_wrap=True))
+    ws.set_row(6, fit_height((note, sum(COLS)), chars_per_unit=PLAIN_TEXT))
 
-    ws.merge_range(6, 0, 6, 4, "", st(bold=True, font_color="#C00000", align="left"))
-    ws.write_formula(6, 0, status_formula(bloc, lay), st(bold=True, font_color="#C00000", align="left"), "")
+    # Green once nothing is missing or wrong; red and bold while something is (a conditional format).
+    done_fmt = st(font_color="#006100", align="left", text_wrap=True)
+    ws.merge_range(STATUS_ROW, 0, STATUS_ROW, 4, "", done_fmt)
+    ws.write_formula(STATUS_ROW, 0, status_formula(bloc, lay), done_fmt, "")
+    ws.set_row(STATUS_ROW, 32)  # room for both halves of the status on two lines
+    ws.conditional_format(STATUS_ROW, 0, STATUS_ROW, 0, {
+        "type": "formula", "criteria": "=" + incomplete_formula(bloc, lay),
+        "format": st.dxf(font_color="#C00000", bold=True),
+    })  # fmt: skip
 
     for c, label in enumerate(L.SCORE_HEADERS):
         ws.write_string(HEAD, c, label, st.head())

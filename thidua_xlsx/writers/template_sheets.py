@@ -21,6 +21,7 @@ from thidua_xlsx.writers.style import (
 )
 
 DATA_HEAD = 3  # 0-based header row of 'Số liệu'
+DATA_VALUE_COL = L.DATA_HEADERS.index(L.D_VALUE)  # the column a unit types into
 RATING_LIST_ROW = DATA_HEAD + len(L.DATA_ROWS) + 3  # first row of the ratings list (column B)
 
 _DATA_HELP = {
@@ -72,8 +73,8 @@ def write_data_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: Un
         r = rows[code]
         ws.write_string(r, 0, code, st.cell(align="center", bold=True))
         ws.write_string(r, 1, text, st.cell())
-        ws.write_blank(r, 2, None, value_fmt)
-        ws.write_blank(r, 3, None, st.cell(locked=False))
+        ws.write_blank(r, DATA_VALUE_COL, None, value_fmt)
+        ws.write_blank(r, DATA_VALUE_COL + 1, None, st.cell(locked=False, bg_color=INPUT_FILL))  # a note
         ws.set_row(r, max(20, fit_height((text, 58), chars_per_unit=PLAIN_TEXT)))
 
     ts, ldtt = a1(rows["TS"], 2), a1(rows["LDTT"], 2)

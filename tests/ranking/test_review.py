@@ -63,7 +63,7 @@ def test_the_meeting_decides_the_final_ranking(meeting) -> None:
     assert units["YT"]["proposal"] is None and "1/5 phiếu" in units["YT"]["note"]
     assert units["TP"]["proposal"] == "Bằng khen của Chủ tịch UBND tỉnh"
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames[: len(L.RANKING_SHEETS) + 1] == [*L.RANKING_SHEETS, L.R_MINUTES]
+    assert wb.sheetnames[: len(L.RANKING_SHEETS) + 2] == [*L.RANKING_SHEETS, L.R_HISTORY, L.R_MINUTES]
     title = " ".join(str(c.value) for row in wb[L.R_RANKING].iter_rows(max_row=6) for c in row if c.value)
     assert "XẾP HẠNG THI ĐUA NĂM 2024 (CHÍNH THỨC)" in title and "chính thức" in title
     minutes = " ".join(str(c.value) for row in wb[L.R_MINUTES].iter_rows() for c in row if c.value)

@@ -133,17 +133,49 @@ def main(ctx: click.Context) -> None:
 @main.command(context_settings=CONTEXT, short_help="Tạo tệp khối thi đua khoi.xlsx (sửa trong Excel).")
 @click.argument("folder", type=PathParam("folder"), default=".", required=False, metavar="[THƯ_MỤC]")
 @click.option("--force", is_flag=True, help="Ghi đè khoi.xlsx nếu đã có.")
+@click.option("--from", "final", type=PathParam("file"), metavar="BẢNG_CHÍNH_THỨC",
+              help="Tạo tệp khối năm sau từ bảng xếp hạng chính thức năm nay "
+              "(xep_hang_<Năm>_chinh_thuc.xlsx).")  # fmt: skip
 @handle_errors
-def init(folder: Path, force: bool) -> None:
+def init(folder: Path, force: bool, final: Path | None) -> None:
     """Tạo tệp khối thi đua THƯ_MỤC/khoi.xlsx (mặc định: thư mục hiện tại).
 
     Tệp được điền sẵn khối thi đua năm 2024 của văn bản phát động mẫu làm ví dụ: tiêu chí chấm
     điểm 100 điểm, điều kiện danh hiệu theo Luật Thi đua, khen thưởng 2022, quy tắc đề nghị khen
     thưởng và danh sách đơn vị ví dụ. Sửa lại trong Excel cho khối của mình.
+
+    Với --from: tệp khối năm sau, từ bảng xếp hạng chính thức năm nay (sau bình xét): năm + 1,
+    khối trưởng và khối phó vừa bầu, hạn nộp lùi một năm, giữ nguyên đơn vị, tiêu chí, danh hiệu,
+    khen thưởng và các thiết lập; kết quả chính thức năm nay được thêm vào trang 'Kết quả các năm trước'.
     """
+    if final is not None:
+        _init_from(folder, final, force)
+        return
     path = write_bloc_workbook(folder / "khoi.xlsx", force=force)
     click.echo(f"Đã tạo tệp khối thi đua: {path}")
     click.echo("Sửa các trang 'Thông tin khối', 'Đơn vị', 'Tiêu chí', 'Danh hiệu', 'Khen thưởng' trong Excel,")
+    click.echo("rồi chạy: thidua-xlsx templates" + (f" --config {path}" if str(folder) != "." else ""))
+
+
+def _init_from(folder: Path, final: Path, force: bool) -> None:
+    from thidua_xlsx.bloc.next_year import next_year
+
+    target = folder / "khoi.xlsx"
+    if target.exists() and not force:  # before reading FINAL: nothing to do either way
+        raise ThiduaError(f"{target} đã có. Dùng --force để ghi đè.")
+    nxt = next_year(final)
+    path = write_bloc_workbook(target, nxt.spec, force=force)
+    click.echo(f"Đã tạo tệp khối thi đua năm {nxt.year}: {path} (từ {final}).")
+    for role, code, elected in (("Khối trưởng", nxt.leader, nxt.leader_elected),
+                                ("Khối phó", nxt.deputy, nxt.deputy_elected)):  # fmt: skip
+        if elected:
+            click.echo(f"{role}: {code} (theo kết quả bầu tại cuộc họp bình xét).")
+        else:
+            kept = f"giữ như năm nay ({code})" if code else "để trống"
+            click.echo(f"{role}: cuộc họp chưa bầu; {kept}. Sửa ở trang '{L.SHEET_INFO}' nếu cần.")
+    click.echo(f"Đã thêm {nxt.results} dòng kết quả năm {nxt.year - 1} vào trang '{L.SHEET_HISTORY}': "
+               "sửa lại theo quyết định khen thưởng của cấp trên khi có.")  # fmt: skip
+    click.echo("Kiểm tra 'Hạn nộp', tiêu chí và điều kiện năm mới trong Excel,")
     click.echo("rồi chạy: thidua-xlsx templates" + (f" --config {path}" if str(folder) != "." else ""))
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from helpers import GOOD_DATA, edit, fill, full_scores, make_bloc, make_templates, spec, template_cells
+from helpers import GOOD_DATA, edit, fill, full_scores, lo_batch, make_bloc, make_templates, spec, template_cells
 
 from thidua_xlsx.bloc.load import load_bloc
 from thidua_xlsx.bloc.next_year import next_year
@@ -147,6 +147,14 @@ def test_without_an_election_the_leadership_stays_and_a_deputy_made_leader_leave
     edit(review, present=3, leader="", rows={"VHTT": {L.V_VOTES: 3}})
     nxt = next_year(write_ranking(apply_review(report, review), tmp_path / "final2.xlsx"))
     assert (nxt.leader, nxt.deputy, nxt.leader_elected) == ("VHTT", "TCKH", False)
+
+
+@pytest.mark.libreoffice
+def test_a_final_ranking_saved_again_in_libreoffice_starts_the_same_year(year_closed, tmp_path) -> None:
+    """Council staff open the final ranking in LibreOffice to print it, and save it: the hidden
+    sheet keeps every value as the text it was."""
+    resaved = lo_batch([year_closed["final"]], "xlsx", tmp_path / "lo", tmp_path / "profile")[0]
+    assert next_year(resaved) == next_year(year_closed["final"])
 
 
 def test_a_final_ranking_someone_tampered_with_is_refused_with_a_reason(year_closed, tmp_path) -> None:

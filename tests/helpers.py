@@ -50,8 +50,12 @@ def norm(value: object) -> str:
 
 
 def spec(**changes: Any) -> dict[str, Any]:
-    """The default bloc spec with parts replaced (info keys merged, other parts replaced)."""
+    """The default bloc spec with parts replaced (info keys merged, other parts replaced). Other
+    units drop the example history of the default's units (and its deputy), unless given."""
     s = copy.deepcopy(default_bloc_spec())
+    if "units" in changes:
+        s["history"] = []
+        s["info"]["Khối phó"] = ""
     for key, value in changes.items():
         if key == "info":
             s["info"].update(value)

@@ -14,6 +14,7 @@ from thidua_xlsx.core.version import VERSION as __version__
 
 if TYPE_CHECKING:  # the public API as type checkers see it; at run time it loads on first use
     from thidua_xlsx.bloc.load import load_bloc
+    from thidua_xlsx.bloc.next_year import next_year
     from thidua_xlsx.core.errors import BlocError, ReviewError, ThiduaError
     from thidua_xlsx.core.issues import Issue, Severity
     from thidua_xlsx.core.report import Report
@@ -28,6 +29,7 @@ if TYPE_CHECKING:  # the public API as type checkers see it; at run time it load
 # Public API, imported on first use so `thidua-xlsx --help` stays quick.
 _API = {
     "load_bloc": "bloc.load",
+    "next_year": "bloc.next_year",
     "collect": "ranking.assemble",
     "check_files": "intake.collect",
     "apply_review": "ranking.review",
@@ -55,6 +57,7 @@ __all__ = [
     "check_files",
     "collect",
     "load_bloc",
+    "next_year",
     "write_bloc_workbook",
     "write_json",
     "write_ranking",

@@ -69,7 +69,7 @@ def _say(text: str = "", *, err: bool = False) -> None:
     """Print one line. Everything printed goes through here: text from a returned file (cell
     values, sheet and file names) can hold ESC, BEL, CR or bidi controls, which a terminal
     would obey; they are shown as visible signs instead, and the line is kept short."""
-    click.echo(shown(text, LINE_LIMIT), err=err)
+    _say(shown(text, LINE_LIMIT), err=err)
 
 
 def _err(text: str) -> None:
@@ -187,10 +187,13 @@ def main(ctx: click.Context) -> None:
 @main.command(context_settings=CONTEXT, short_help="Tạo tệp khối thi đua khoi.xlsx (sửa trong Excel).")
 @click.argument("folder", type=PathParam("folder"), default=".", required=False, metavar="[THƯ_MỤC]")
 @click.option("--force", is_flag=True, help="Ghi đè khoi.xlsx nếu đã có.")
+@click.option("--from", "final", type=PathParam("file"), metavar="BẢNG_CHÍNH_THỨC",
+              help="Tạo tệp khối năm sau từ bảng xếp hạng chính thức năm nay "
+              "(xep_hang_<Năm>_chinh_thuc.xlsx).")  # fmt: skip
 @click.option("--criteria", type=PathParam("file"),
               help="Lấy tiêu chí từ bảng tiêu chí sẵn có của khối (.xlsx, .xls, .ods hoặc .docx).")  # fmt: skip
 @handle_errors
-def init(folder: Path, force: bool, criteria: Path | None) -> None:
+def init(folder: Path, force: bool, final: Path | None, criteria: Path | None) -> None:
     """Tạo tệp khối thi đua THƯ_MỤC/khoi.xlsx (mặc định: thư mục hiện tại).
 
     Tệp được điền sẵn khối thi đua năm 2024 của văn bản phát động mẫu làm ví dụ: tiêu chí chấm
@@ -200,7 +203,16 @@ def init(folder: Path, force: bool, criteria: Path | None) -> None:
     Với --criteria, trang 'Tiêu chí' lấy từ bảng tiêu chí khối đã có (Excel hoặc Word) và
     'Tổng điểm chuẩn' là tổng điểm đọc được; lệnh in những gì đã hiểu và mọi dòng chưa xếp được.
     Mã thoát 1: đã ghi khoi.xlsx nhưng còn chỗ cần sửa (dòng chưa xếp được, tổng điểm không khớp).
+
+    Với --from: tệp khối năm sau, từ bảng xếp hạng chính thức năm nay (sau bình xét): năm + 1,
+    khối trưởng và khối phó vừa bầu, hạn nộp lùi một năm, giữ nguyên đơn vị, tiêu chí, danh hiệu,
+    khen thưởng và các thiết lập; kết quả chính thức năm nay được thêm vào trang 'Kết quả các năm trước'.
     """
+    if final is not None:
+        if criteria is not None:
+            raise ThiduaError("Dùng --from hoặc --criteria, không dùng cả hai: --from giữ tiêu chí của năm nay.")
+        _init_from(folder, final, force)
+        return
     imported = import_criteria(criteria) if criteria is not None else None
     spec = imported.spec(default_bloc_spec()) if imported else None
     path = write_bloc_workbook(folder / "khoi.xlsx", spec, force=force)
@@ -242,6 +254,28 @@ def _print_import(result: CriteriaImport) -> None:
             _say(f"{title} — {len(notes)} dòng:")
             for note in notes:
                 _say(f"  {note}")
+
+
+def _init_from(folder: Path, final: Path, force: bool) -> None:
+    from thidua_xlsx.bloc.next_year import next_year
+
+    target = folder / "khoi.xlsx"
+    if target.exists() and not force:  # before reading FINAL: nothing to do either way
+        raise ThiduaError(f"{target} đã có. Dùng --force để ghi đè.")
+    nxt = next_year(final)
+    path = write_bloc_workbook(target, nxt.spec, force=force)
+    _say(f"Đã tạo tệp khối thi đua năm {nxt.year}: {path} (từ {final}).")
+    for role, code, elected in (("Khối trưởng", nxt.leader, nxt.leader_elected),
+                                ("Khối phó", nxt.deputy, nxt.deputy_elected)):  # fmt: skip
+        if elected:
+            _say(f"{role}: {code} (theo kết quả bầu tại cuộc họp bình xét).")
+        else:
+            kept = f"giữ như năm nay ({code})" if code else "để trống"
+            _say(f"{role}: cuộc họp chưa bầu; {kept}. Sửa ở trang '{L.SHEET_INFO}' nếu cần.")
+    _say(f"Đã thêm {nxt.results} dòng kết quả năm {nxt.year - 1} vào trang '{L.SHEET_HISTORY}': "
+               "sửa lại theo quyết định khen thưởng của cấp trên khi có.")  # fmt: skip
+    _say("Kiểm tra 'Hạn nộp', tiêu chí và điều kiện năm mới trong Excel,")
+    _say("rồi chạy: thidua-xlsx templates" + (f" --config {path}" if str(folder) != "." else ""))
 
 
 def _config_option(fn: F) -> F:

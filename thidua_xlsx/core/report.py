@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from thidua_xlsx.core.issues import Issue, Severity
-from thidua_xlsx.core.model import Bloc
+from thidua_xlsx.core.model import Bloc, PastResult
 from thidua_xlsx.core.numbers import json_number
 from thidua_xlsx.core.ratings import Rating
 
@@ -20,6 +20,19 @@ if TYPE_CHECKING:
 
 SCHEMA = "thidua-xlsx/report@1"
 TARGET_KEYS = ("ldtt", "cstd", "unit_rating", "party_rating")  # JSON keys of targets_met, in order
+HISTORY_KEYS = ("total", "rank", "rating", "title", "award")  # a year's fields, JSON keys and table columns
+
+
+def past_dict(p: PastResult) -> dict[str, Any]:
+    """A year of a unit's history as the JSON report writes it (§8)."""
+    return {
+        "year": p.year,
+        "total": json_number(p.total),
+        "rank": p.rank,
+        "rating": p.rating.label if p.rating else None,
+        "title": p.title,
+        "award": p.award or None,
+    }
 
 
 class Status(enum.Enum):
@@ -247,7 +260,44 @@ class Report:
         out["units"] = [u.to_dict(final=self.final) for u in self.units]
         out["issues"] = [i.to_dict() for i in self.issues]
         out["files"] = [f.to_dict() for f in self.files]
+        if self.bloc.history:  # §12: each unit's earlier years, oldest first
+            for entry, u in zip(out["units"], self.units, strict=True):
+                entry["history"] = [past_dict(p) for p in self.history_of(u.code)]
         return out
+
+    def history_of(self, code: str) -> list[PastResult]:
+        """A unit's results of earlier years, oldest first."""
+        return sorted(self.bloc.past.get(code, {}).values(), key=lambda p: p.year)
+
+    def this_year(self, u: UnitResult) -> PastResult:
+        """This year's result of a unit as 'Kết quả các năm trước' records it: total and rank
+        (blank when unranked), rating, the highest title found eligible for, the award proposed."""
+        ranked = u.status is Status.RANKED
+        return PastResult(
+            year=self.bloc.info.year,
+            unit=u.code,
+            total=u.total if ranked else None,
+            rank=u.rank if ranked else None,
+            rating=u.rating,
+            title=self.bloc.highest_title(u.eligible),
+            award=u.proposal or "",
+        )
+
+    @property
+    def history(self) -> pd.DataFrame:
+        """Units × years (§12): one row per unit in ranking order; columns (year, field) for
+        every earlier year of the bloc's history, then this year, fields as HISTORY_KEYS.
+        Values are as recorded (Decimal totals); a year without a row for a unit is NA."""
+        import pandas as pd
+
+        past = [*self.bloc.history, *(self.this_year(u) for u in self.units)]
+        rows = [past_dict(p) | {"unit": p.unit, "total": p.total} for p in past]  # totals exact
+        # object columns: a rank stays an int and a total an exact Decimal beside the blanks
+        long = pd.DataFrame(rows, columns=["unit", "year", *HISTORY_KEYS], dtype=object)
+        wide = long.pivot(index="unit", columns="year", values=list(HISTORY_KEYS))
+        years = sorted({p.year for p in self.bloc.history} | {self.bloc.info.year})
+        columns = pd.MultiIndex.from_product([years, HISTORY_KEYS], names=["year", "field"])
+        return wide.swaplevel(axis=1).reindex(index=[u.code for u in self.units], columns=columns)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"

@@ -428,7 +428,7 @@ def _consistency(out: _Reading, sheet: str, cells: dict[str, str]) -> None:
             "Số CSTĐ ({a}) lớn hơn số LĐTT ({b}): người đạt CSTĐ phải đạt LĐTT. Sửa lại CSTD.",
         ),
         (DataCode.KHTNV, DataCode.TS, "Số không hoàn thành nhiệm vụ ({a}) lớn hơn tổng số người ({b})."),
-        (DataCode.KL, DataCode.TS, "Số bị kỷ luật ({a}) lớn hơn tổng số người ({b})."),
+        (DataCode.KL, DataCode.TS, "Số bị kỷ luật từ cảnh cáo trở lên ({a}) lớn hơn tổng số người ({b})."),
     ]
     for small, big, text in checks:
         a, b = d.get(small), d.get(big)

@@ -48,10 +48,7 @@ def evaluate(bloc: Bloc, d: Mapping[str, Any]) -> Evaluation:
         met["unit_rating"] = rating.at_least(Rating.HTTNV)
     if party is not None:
         met["party_rating"] = party.at_least(Rating.HTTNV)
-    eligible: dict[str, bool | None] = {}
-    notes: dict[str, tuple[str, ...]] = {}
-    for title in bloc.titles:
-        eligible[title.name], notes[title.name] = eligibility(title, d)
+    eligible, notes = titles_of(bloc, d)
     return Evaluation(
         rating=rating,
         party_rating=party,
@@ -63,8 +60,27 @@ def evaluate(bloc: Bloc, d: Mapping[str, Any]) -> Evaluation:
     )
 
 
+def titles_of(bloc: Bloc, d: Mapping[str, Any]) -> tuple[dict[str, bool | None], dict[str, tuple[str, ...]]]:
+    """Every title's eligibility with its reasons: a title's own conditions, and the titles it
+    requires ('Phải đạt danh hiệu'), whose failing conditions are named."""
+    own = {t.name: eligibility(t, d) for t in bloc.titles}
+    eligible = {name: ok for name, (ok, _) in own.items()}
+    notes = {name: why for name, (_, why) in own.items()}
+    for name, lower in bloc.requirements:
+        parts = [own[name], *(own[x] for x in lower)]
+        if all(ok is True for ok, _ in parts):
+            continue
+        verdict = False if any(ok is False for ok, _ in parts) else None
+        why = [w for w in own[name][1] if own[name][0] is verdict]
+        lead = "chưa đủ điều kiện" if verdict is False else "chưa xét được"
+        why += [f"{lead} {x}: {w}" for x in lower if own[x][0] is verdict for w in own[x][1]]
+        eligible[name], notes[name] = verdict, tuple(why)
+    return eligible, notes
+
+
 def eligibility(title: TitleRule, d: Mapping[str, Any]) -> tuple[bool | None, tuple[str, ...]]:
-    """(True/False/None when data is missing, the failing or missing conditions in words)."""
+    """A title's own conditions: (True/False/None when data is missing, the failing or missing
+    conditions in words). The title it requires is `titles_of`'s to add."""
     fails: list[str] = []
     unknown: list[str] = []
     rating = d.get(DataCode.XLDV)
@@ -88,8 +104,8 @@ def eligibility(title: TitleRule, d: Mapping[str, Any]) -> tuple[bool | None, tu
                 )
     counts = (
         (title.cstd_count, DataCode.CSTD, True, "số CSTĐ {v}, cần {op}{t}"),
-        (title.khtnv_count, DataCode.KHTNV, False, "có {v} người không hoàn thành nhiệm vụ (tối đa {op}{t})"),
-        (title.kl_count, DataCode.KL, False, "có {v} người bị kỷ luật (tối đa {op}{t})"),
+        (title.khtnv_count, DataCode.KHTNV, False, "có {v} người không hoàn thành nhiệm vụ"),
+        (title.kl_count, DataCode.KL, False, "có {v} người bị kỷ luật từ cảnh cáo trở lên"),
     )
     for threshold, code, lower, text in counts:
         if threshold is None:
@@ -100,7 +116,10 @@ def eligibility(title: TitleRule, d: Mapping[str, Any]) -> tuple[bool | None, tu
             continue
         ok = threshold.at_least(value) if lower else threshold.at_most(value)
         if not ok:
-            fails.append(text.format(v=vn(value), t=vn(threshold.value), op=_op(threshold, lower)))
+            fail = text.format(v=vn(value), t=vn(threshold.value), op=_op(threshold, lower))
+            if not lower and (threshold.strict or threshold.value):  # "tối đa 0" goes without saying
+                fail += f" (tối đa {_op(threshold, lower)}{vn(threshold.value)})"
+            fails.append(fail)
     if fails:
         return False, tuple(fails)
     if unknown:
@@ -225,12 +244,15 @@ def _propose(
     for rule in bloc.awards:
         if not rule.rank_fits(rank):
             continue
+        if rule.min_total is not None and u.total < rule.min_total:  # not this row: a later one may match
+            if first_fit is None:
+                first_fit = (rule, [f"tổng điểm {vn(u.total)} < điểm tối thiểu {vn(rule.min_total)}"])
+            continue
         fails: list[str] = []
-        if rule.min_total is not None and u.total < rule.min_total:
-            fails.append(f"tổng điểm {vn(u.total)} < điểm tối thiểu {vn(rule.min_total)}")
         if rule.required_title and u.eligible.get(rule.required_title) is not True:
             notes = u.eligibility_notes.get(rule.required_title) or ("chưa đủ số liệu",)
             fails.append(f"chưa đủ điều kiện {rule.required_title}: " + "; ".join(notes))
+        fails += _rating_and_years(bloc, u, rule)
         if meeting is not None:
             votes, share = u.votes or 0, bloc.info.vote_share_min
             if not votes * 100 > share * meeting.members:
@@ -240,13 +262,14 @@ def _propose(
         if not fails:
             proposal = rule.name
             why = f", đủ điều kiện {rule.required_title}" if rule.required_title else ""
+            why += f", {rule.years} năm liên tục" if rule.years > 1 else ""
             note = f"Hạng {rank}{why}: đề nghị {rule.name}."
             if meeting is not None:
                 note += f" Được {u.votes or 0}/{meeting.members} phiếu suy tôn."
             break
-        if first_fit is None:
-            first_fit = (rule, fails)
-    else:
+        first_fit = (rule, fails)  # the unit's row decides: it never falls through to a later one
+        break
+    if proposal is None:
         if first_fit is not None:
             rule, fails = first_fit
             note = f"Hạng {rank} nhưng " + "; ".join(fails) + f" (không đề nghị {rule.name})."
@@ -271,6 +294,40 @@ def _propose(
         )
         return Standing(rank, True, tied, None, note, needs_vote=True)
     return Standing(rank, size > 1, tied, proposal, note)
+
+
+def _rating_and_years(bloc: Bloc, u: UnitResult, rule: AwardRule) -> list[str]:
+    """The row's rating this year, and its rating and title in each earlier year it asks for
+    ('Số năm liên tục'), from 'Kết quả các năm trước'. A missing year leaves the condition
+    unknown: it fails, and the note names the year."""
+    fails: list[str] = []
+    if rule.min_rating is not None:
+        if u.rating is None:
+            fails.append("chưa có xếp loại đơn vị")
+        elif not u.rating.at_least(rule.min_rating):
+            fails.append(f"xếp loại {u.rating.label.lower()}, chưa đạt {rule.min_rating.label.lower()}")
+    year = bloc.info.year
+    past = bloc.past.get(u.code, {})
+    missing: list[int] = []
+    for y in range(year - rule.years + 1, year):
+        p = past.get(y)
+        if p is None:
+            missing.append(y)
+            continue
+        if rule.min_rating is not None:
+            if p.rating is None:
+                fails.append(f"năm {y} chưa ghi xếp loại đơn vị")
+            elif not p.rating.at_least(rule.min_rating):
+                fails.append(f"năm {y} xếp loại {p.rating.label.lower()}, chưa đạt {rule.min_rating.label.lower()}")
+        title = rule.required_title
+        if title is not None and (p.title is None or title not in bloc.chain(p.title)):
+            fails.append(f"năm {y} không đạt {title}" + (f" (đạt {p.title})" if p.title else ""))
+    if missing:
+        years = ", ".join(str(y) for y in missing)
+        fails.append(
+            f"chưa có kết quả năm {years} trong trang 'Kết quả các năm trước' để xét {rule.years} năm liên tục"
+        )
+    return fails
 
 
 def _title_of(bloc: Bloc, award: str) -> str | None:

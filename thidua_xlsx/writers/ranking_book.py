@@ -11,6 +11,7 @@ from typing import Any
 
 import xlsxwriter
 
+from thidua_xlsx.bloc.next_year import carry_rows
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.issues import Severity
 from thidua_xlsx.core.report import Report, Status, UnitResult
@@ -250,6 +251,23 @@ def _meta(book: xlsxwriter.Workbook, report: Report) -> None:
     write_meta_sheet(book, values, L.RANKING_META_KEYS)  # as text: the review reader compares text
 
 
+def _carry(book: xlsxwriter.Workbook, report: Report) -> None:
+    """Hidden '_khoi': the bloc and this year's final results, for next year's `init --from`."""
+    meeting = report.meeting
+    rows = carry_rows(
+        report.bloc,
+        (report.this_year(u) for u in report.units),
+        meeting.next_leader if meeting else None,
+        meeting.next_deputy if meeting else None,
+    )
+    ws = book.add_worksheet(L.SHEET_CARRY)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value:
+                ws.write_string(r, c, value)
+    ws.hide()
+
+
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while the workbook is built.
@@ -280,13 +298,19 @@ def write_ranking(report: Report, path: Path | str) -> Path:
         write_titles(book, st, report)
         write_checks(book, st, report)
         write_submissions(book, st, report)
-        write_review_sheets(book, st, report)
+        write_review_sheets(book, st, report)  # 'Bình xét' and 'Điều chỉnh điểm': the last of RANKING_SHEETS
+        if report.bloc.history:  # after them all (§7); pandas is imported only here
+            from thidua_xlsx.writers.history_sheet import write_history
+
+            write_history(book, st, report)
         for part, units in enumerate(chunks[1:], start=2):  # only a bloc of over 16,000 units
             write_detail(book, st, report, units, part)
         if report.final:
             write_minutes(book, st, report)
         write_review_lists(book, report)
         _meta(book, report)
+        if report.final:
+            _carry(book, report)
         if chart is not None:  # too tall for the page it would share with the signatures
             sheet = book.add_chartsheet(CHART_SHEET)
             sheet.set_chart(chart)

@@ -261,10 +261,13 @@ def write_titles(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
     titles = report.bloc.titles
     last = 2 + 2 * len(titles)
     r = _title(ws, st, report, "ĐIỀU KIỆN DANH HIỆU THI ĐUA TẬP THỂ", max(last, 4))
+    span = 10 + 32 + 20 + 57 * max(len(titles), 1)  # the widths of the columns set below
     for t in titles:
         text = f"{t.name}: {t.basis}" if t.basis else t.name
+        if t.requires:
+            text += f" Phải đạt cả danh hiệu {t.requires}."
         ws.merge_range(r, 0, r, max(last, 4), text, st(font_size=10, text_wrap=True, italic=True))
-        ws.set_row(r, 30)
+        ws.set_row(r, max(30, fit_height((text, span), size=10, chars_per_unit=PLAIN_TEXT)))
         r += 1
     r += 1
     ws.set_column(0, 0, 10)

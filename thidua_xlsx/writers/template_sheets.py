@@ -29,7 +29,8 @@ _DATA_HELP = {
     "LDTT": "Số người đạt 'Lao động tiên tiến': số nguyên, không lớn hơn tổng số (TS).",
     "CSTD": "Số người đạt 'Chiến sĩ thi đua cơ sở' trở lên: số nguyên, không lớn hơn số LĐTT.",
     "KHTNV": "Số người không hoàn thành nhiệm vụ: số nguyên, không lớn hơn tổng số (TS).",
-    "KL": "Số người bị kỷ luật trong năm (từ cảnh cáo trở lên): số nguyên, không lớn hơn tổng số (TS).",
+    "KL": "Số người bị kỷ luật từ hình thức cảnh cáo trở lên (không tính khiển trách): số nguyên, "
+    "không lớn hơn tổng số (TS).",
     "XLDV": "Chọn mức xếp loại chất lượng của đơn vị trong danh sách.",
     "XLTCD": "Chọn mức xếp loại của chi bộ, đảng bộ trong danh sách.",
 }
@@ -40,7 +41,7 @@ _DATA_TITLE = {
     "LDTT": "Số Lao động tiên tiến",
     "CSTD": "Số Chiến sĩ thi đua",
     "KHTNV": "Số không hoàn thành nhiệm vụ",
-    "KL": "Số bị kỷ luật",
+    "KL": "Số bị kỷ luật từ cảnh cáo",
 }
 
 

@@ -69,7 +69,7 @@ def _say(text: str = "", *, err: bool = False) -> None:
     """Print one line. Everything printed goes through here: text from a returned file (cell
     values, sheet and file names) can hold ESC, BEL, CR or bidi controls, which a terminal
     would obey; they are shown as visible signs instead, and the line is kept short."""
-    _say(shown(text, LINE_LIMIT), err=err)
+    click.echo(shown(text, LINE_LIMIT), err=err)
 
 
 def _err(text: str) -> None:

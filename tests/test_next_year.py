@@ -44,8 +44,9 @@ def year_closed(tmp_path_factory: pytest.TempPathFactory) -> dict:
     review = tmp / "2024" / "xep_hang_2024.xlsx"
     code, out = cli("collect", inbox, "--config", config, "--out", review)
     assert code == 1, out  # eleven units sent nothing
-    votes = {c: {L.V_VOTES: 5} for c in PLAN}
-    edit(review, present=5, leader="GDDT", deputy="Phòng Y tế", rows=votes)
+    rows = {u.code: {L.V_ATTENDED: L.ABSENT} for u in bloc.units if u.code not in PLAN}
+    rows |= {c: {L.V_VOTES: 5} for c in PLAN}  # the five that sent returns meet, and vote for each other
+    edit(review, meeting={L.NEXT_LEADER: "GDDT", L.NEXT_DEPUTY: "Phòng Y tế"}, rows=rows)
     final, final_json = tmp / "2024" / "xep_hang_2024_chinh_thuc.xlsx", tmp / "2024" / "final.json"
     code, out = cli("collect", inbox, "--config", config, "--review", review, "--out", final, "--json", final_json)
     assert code == 1 and "KẾT QUẢ CHÍNH THỨC" in out, out
@@ -80,7 +81,11 @@ def test_the_yearly_cycle_round_trip(year_closed) -> None:
     settings = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(5, ws.max_row + 1)}
     assert (settings[L.I_LEADER], settings[L.I_DEPUTY]) == ("GDDT", "YT")
     assert nxt.info.deadline == dt.date(2025, 12, 30)
-    assert nxt.info.template_password == "khoi2024" and nxt.info.vote_share_min == 60
+    # every setting carries over but the template password: the final ranking goes to the council
+    assert nxt.info.template_password == "" and nxt.info.vote_share_min == 60
+    carried = openpyxl.load_workbook(year_closed["final"])[L.SHEET_CARRY]
+    assert "khoi2024" not in {c.value for row in carried.iter_rows() for c in row}
+    assert "Mật khẩu bảo vệ mẫu" in out
     same = ("name", "governing_body", "place", "base_total", "ldtt_min", "cstd_target", "signer", "signer_title")
     assert all(getattr(nxt.info, key) == getattr(bloc.info, key) for key in same)
     assert nxt.fingerprint == bloc.fingerprint and nxt.criteria == bloc.criteria
@@ -139,12 +144,12 @@ def test_without_an_election_the_leadership_stays_and_a_deputy_made_leader_leave
     fill(templates["VHTT"], tmp_path / "inbox" / "VHTT.xlsx", full_scores(bloc, "0.9"))
     report = collect(tmp_path / "inbox", bloc)
     review = write_ranking(report, tmp_path / "review.xlsx")
-    edit(review, present=3, leader="TCKH", rows={"VHTT": {L.V_VOTES: 3}})
+    edit(review, meeting={L.NEXT_LEADER: "TCKH"}, rows={"VHTT": {L.V_VOTES: 3}})
     final = write_ranking(apply_review(report, review), tmp_path / "final.xlsx")
     nxt = next_year(final)
     assert (nxt.leader, nxt.deputy, nxt.leader_elected, nxt.deputy_elected) == ("TCKH", "", True, False)
     assert nxt.spec["info"][L.I_DEADLINE] == "28/02/2025"
-    edit(review, present=3, leader="", rows={"VHTT": {L.V_VOTES: 3}})
+    edit(review, meeting={L.NEXT_LEADER: ""}, rows={"VHTT": {L.V_VOTES: 3}})
     nxt = next_year(write_ranking(apply_review(report, review), tmp_path / "final2.xlsx"))
     assert (nxt.leader, nxt.deputy, nxt.leader_elected) == ("VHTT", "TCKH", False)
 

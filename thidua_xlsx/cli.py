@@ -274,7 +274,8 @@ def _init_from(folder: Path, final: Path, force: bool) -> None:
             _say(f"{role}: cuộc họp chưa bầu; {kept}. Sửa ở trang '{L.SHEET_INFO}' nếu cần.")
     _say(f"Đã thêm {nxt.results} dòng kết quả năm {nxt.year - 1} vào trang '{L.SHEET_HISTORY}': "
                "sửa lại theo quyết định khen thưởng của cấp trên khi có.")  # fmt: skip
-    _say("Kiểm tra 'Hạn nộp', tiêu chí và điều kiện năm mới trong Excel,")
+    _say("Mật khẩu bảo vệ mẫu (nếu khối dùng) không được lưu trong bảng chính thức gửi Hội đồng: nhập lại ở")
+    _say(f"trang '{L.SHEET_INFO}'. Kiểm tra 'Hạn nộp', tiêu chí và điều kiện năm mới trong Excel,")
     _say("rồi chạy: thidua-xlsx templates" + (f" --config {path}" if str(folder) != "." else ""))
 
 
@@ -473,8 +474,9 @@ def _summary(report: Report, out: Path, json_path: Path | None) -> None:
     info = report.bloc.info
     kind = "KẾT QUẢ CHÍNH THỨC" if report.final else "kết quả tạm thời"
     width = shutil.get_terminal_size((100, 24)).columns - 1
-    for line in textwrap.wrap(f"{info.name} — năm {info.year} ({kind})", max(width, 60)):
+    for line in textwrap.wrap(info.name, max(width, 60)):
         _say(line)
+    _say(f"Năm {info.year} — {kind}.")
     passed = sum(1 for f in report.files if not f.read)
     _say(f"Đã đọc {report.read_count} tệp" + (f", bỏ qua {passed} tệp" if passed else "") + ".")
     _say("")

@@ -46,7 +46,8 @@ def carry_rows(bloc: Bloc, results: Iterable[PastResult], leader: str | None, de
     """The hidden sheet's rows: the bloc as data, this year's results, the elected units."""
     spec = spec_of(bloc)
     rows: list[list[Any]] = [[FORMAT, CARRY_FORMAT]]
-    rows += [[INFO, key, value] for key, value in spec["info"].items()]
+    # The template password stays out: this workbook goes to the council.
+    rows += [[INFO, key, value] for key, value in spec["info"].items() if key != L.I_PASSWORD]
     rows += [[UNIT, *u] for u in spec["units"]]
     rows += [[CRITERION, *c] for c in spec["criteria"]]
     rows += [[TITLE, *(t.get(f) for f in TITLE_FIELDS)] for t in spec["titles"]]

@@ -9,7 +9,7 @@ from thidua_xlsx.core.numbers import vn
 from thidua_xlsx.core.ratings import Rating
 from thidua_xlsx.core.report import Meeting, Report, Status, UnitResult
 from thidua_xlsx.writers import dossier_facts as F
-from thidua_xlsx.writers.docx_style import Doc, Signer
+from thidua_xlsx.writers.docx_style import CELL, Doc, Signer
 from thidua_xlsx.writers.dossier_submission import COUNCIL, TITLES
 
 # The section-4 targets (JSON keys of targets_met) as the report names them.
@@ -140,7 +140,7 @@ def _targets(doc: Doc, report: Report) -> None:
                "Xếp loại đơn vị / TCĐ", "Chỉ tiêu"], rows, (13, 40, 15, 22, 24, 22, 29),
               centred=(0, 2, 3, 4, 5), bold_rows=(len(rows) - 1,))  # fmt: skip
     doc.para("Xếp loại: HTXSNV – hoàn thành xuất sắc nhiệm vụ; HTTNV – hoàn thành tốt nhiệm vụ; HTNV – hoàn thành "
-             "nhiệm vụ; KHTNV – không hoàn thành nhiệm vụ.", italic=True, size=12)  # fmt: skip
+             "nhiệm vụ; KHTNV – không hoàn thành nhiệm vụ.", style=CELL, italic=True)  # fmt: skip
 
 
 def _ranking(doc: Doc, report: Report) -> None:

@@ -374,3 +374,34 @@ def test_libreoffice_opens_each_document_and_the_signature_is_never_alone(counci
         assert last_words in " ".join(page.split()), (pdf.name, page)
         for n, other in enumerate(pages[1:], start=2):
             assert other.strip().splitlines()[0].strip() == str(n)
+
+
+# Word refuses a file whose property elements are out of the schema's order (LibreOffice and
+# python-docx do not mind, so nothing else would notice). ECMA-376 Part 1, §17.3.1.26 and §17.4.60.
+PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "widowControl", "numPr", "pBdr", "shd", "tabs",
+             "spacing", "ind", "contextualSpacing", "jc", "outlineLvl", "rPr"]  # fmt: skip
+TBLPR_ORDER = ["tblStyle", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd",
+               "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook"]  # fmt: skip
+FIRST = {"p": "pPr", "tr": "trPr", "tbl": "tblPr", "tc": "tcPr", "r": "rPr"}
+
+
+@pytest.mark.parametrize("name", list(NAMES))
+def test_properties_in_the_order_word_requires(council, name) -> None:
+    d = document(council, name)
+    roots = [d.element, d.styles.element, *(p.paragraph_format.element for p in d.sections[0].header.paragraphs)]
+    seen = set()
+    for root in roots:
+        for el in root.iter():
+            if not isinstance(el.tag, str) or not el.tag.startswith(W):
+                continue
+            tag = el.tag.removeprefix(W)
+            kids = [k.tag.removeprefix(W) for k in el if isinstance(k.tag, str) and k.tag.startswith(W)]
+            if tag in FIRST and FIRST[tag] in kids:
+                assert kids.index(FIRST[tag]) == 0, (tag, kids)
+            for props, order in (("pPr", PPR_ORDER), ("tblPr", TBLPR_ORDER)):
+                if tag == props:
+                    unknown = [k for k in kids if k not in order]
+                    assert not unknown, (props, unknown)  # extend the list above before using one
+                    assert kids == sorted(kids, key=order.index), (props, kids)
+                    seen.add(props)
+    assert seen == {"pPr", "tblPr"}

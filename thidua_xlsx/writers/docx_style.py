@@ -41,64 +41,25 @@ NUMBER = "Số: ……/……"  # numbered by the office that registers the docu
 CELL_PAD_MM = 3.8  # Word's default left + right cell margins
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-# Children of w:pPr and w:tblPr in the order of the schema (WordprocessingML, ECMA-376 §17).
+# Children of w:pPr, w:tblPr and w:rPr in the order of the schema (WordprocessingML, ECMA-376 §17).
 _PPR = (
-    "pStyle",
-    "keepNext",
-    "keepLines",
-    "pageBreakBefore",
-    "framePr",
-    "widowControl",
-    "numPr",
-    "suppressLineNumbers",
-    "pBdr",
-    "shd",
-    "tabs",
-    "suppressAutoHyphens",
-    "kinsoku",
-    "wordWrap",
-    "overflowPunct",
-    "topLinePunct",
-    "autoSpaceDE",
-    "autoSpaceDN",
-    "bidi",
-    "adjustRightInd",
-    "snapToGrid",
-    "spacing",
-    "ind",
-    "contextualSpacing",
-    "mirrorIndents",
-    "suppressOverlap",
-    "jc",
-    "textDirection",
-    "textAlignment",
-    "textboxTightWrap",
-    "outlineLvl",
-    "divId",
-    "cnfStyle",
-    "rPr",
-    "sectPr",
-    "pPrChange",
-)
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr", "suppressLineNumbers",
+    "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct", "topLinePunct",
+    "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing",
+    "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl",
+    "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
+)  # fmt: skip
 _TBLPR = (
-    "tblStyle",
-    "tblpPr",
-    "tblOverlap",
-    "bidiVisual",
-    "tblStyleRowBandSize",
-    "tblStyleColBandSize",
-    "tblW",
-    "jc",
-    "tblCellSpacing",
-    "tblInd",
-    "tblBorders",
-    "shd",
-    "tblLayout",
-    "tblCellMar",
-    "tblLook",
-    "tblCaption",
+    "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW", "jc",
+    "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption",
     "tblDescription",
-)
+)  # fmt: skip
+_RPR = (
+    "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline", "shadow",
+    "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern", "position",
+    "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang",
+    "eastAsianLayout", "specVanish", "oMath",
+)  # fmt: skip
 
 # Styles (name shown in Word, ASCII id): defined once per document by `_styles`.
 BODY, HEADING, CELL, NOTE, RECIPIENTS, HEAD = "body", "heading", "cell", "note", "recipients", "head"
@@ -144,8 +105,17 @@ def _child(parent: Any, tag: str, order: Sequence[str] = (), **attrs: str) -> An
     return found
 
 
+def _properties(parent: Any, tag: str) -> Any:
+    """The properties child of a paragraph, row or table (pPr, trPr, tblPr): always its first."""
+    found = parent.find(W + tag)
+    if found is None:
+        found = parent.makeelement(W + tag, {})
+        parent.insert(0, found)
+    return found
+
+
 def _ppr(paragraph: Paragraph) -> Any:
-    return _child(paragraph.paragraph_format.element, "pPr")
+    return _properties(paragraph.paragraph_format.element, "pPr")
 
 
 def rule(paragraph: Paragraph, width_mm: float, column_mm: float) -> None:
@@ -176,7 +146,7 @@ def _fix_table(table: Table, widths_mm: Sequence[float], *, borders: bool, heade
         for cell in column.cells:
             cell.width = Mm(width)
     tbl = _table_element(table)
-    props = _child(tbl, "tblPr")
+    props = _properties(tbl, "tblPr")
     _child(props, "tblW", _TBLPR, w=str(round(sum(widths_mm) * 56.6929)), type="dxa")
     _child(props, "tblLayout", _TBLPR, type="fixed")
     edges = _child(props, "tblBorders", _TBLPR)
@@ -184,7 +154,7 @@ def _fix_table(table: Table, widths_mm: Sequence[float], *, borders: bool, heade
         look = {"val": "single", "sz": "4", "space": "0", "color": "000000"} if borders else {"val": "nil"}
         _child(edges, edge, **look)
     for i, tr in enumerate(tbl.findall(W + "tr")):
-        props = _child(tr, "trPr")  # its children are a choice: any order
+        props = _properties(tr, "trPr")  # its children are a choice: any order
         _child(props, "cantSplit")
         if i < header_rows:
             _child(props, "tblHeader")
@@ -238,14 +208,14 @@ class Doc:
         # The defaults every style inherits: Times New Roman for every script (the blank
         # document's theme fonts would win over a font name), Vietnamese for spelling.
         defaults = styles.element.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
-        fonts = _child(defaults, "rFonts")
+        fonts = _child(defaults, "rFonts", _RPR)
         for key in list(fonts.attrib):
             del fonts.attrib[key]
         for key in ("ascii", "hAnsi", "eastAsia", "cs"):
             fonts.set(W + key, FONT)
         for tag in ("sz", "szCs"):
-            _child(defaults, tag, val=str(BODY_PT * 2))
-        _child(defaults, "lang", val="vi-VN", eastAsia="vi-VN", bidi="ar-SA")
+            _child(defaults, tag, _RPR, val=str(BODY_PT * 2))
+        _child(defaults, "lang", _RPR, val="vi-VN", eastAsia="vi-VN", bidi="ar-SA")
         normal = styles["Normal"]
         normal.font.name, normal.font.size = FONT, Pt(BODY_PT)
         fmt = normal.paragraph_format

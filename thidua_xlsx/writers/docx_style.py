@@ -13,6 +13,7 @@ documented lxml element), in the order the schema requires (Word refuses a file 
 
 from __future__ import annotations
 
+import copy
 import io
 import unicodedata
 from collections.abc import Sequence
@@ -41,6 +42,7 @@ NUMBER = "Số: ……/……"  # numbered by the office that registers the docu
 CELL_PAD_MM = 3.8  # Word's default left + right cell margins
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 # Children of w:pPr, w:tblPr and w:rPr in the order of the schema (WordprocessingML, ECMA-376 §17).
 _PPR = (
     "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr", "suppressLineNumbers",
@@ -131,13 +133,14 @@ def rule(paragraph: Paragraph, width_mm: float, column_mm: float) -> None:
 
 
 def _table_element(table: Table) -> Any:
-    """The w:tbl of a table, reached through its first paragraph's element."""
+    """The w:tbl of a new table, reached through its first paragraph's element (cheap while
+    the table has one row: python-docx looks a cell up through every cell of the table)."""
     return next(table.cell(0, 0).paragraphs[0].paragraph_format.element.iterancestors(W + "tbl"))
 
 
-def _fix_table(table: Table, widths_mm: Sequence[float], *, borders: bool, header_rows: int = 0) -> None:
-    """Fixed column widths summing to at most the text width, borders or none, every row kept
-    whole on a page, and the first `header_rows` repeated on every page."""
+def _fix_table(table: Table, widths_mm: Sequence[float], *, borders: bool) -> Any:
+    """Fixed column widths summing to at most the text width, borders or none; call it on a
+    new table of one row (rows added later take the widths). Returns the w:tbl."""
     assert sum(widths_mm) <= TEXT_MM + 0.01, widths_mm
     table.autofit = False
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -153,6 +156,24 @@ def _fix_table(table: Table, widths_mm: Sequence[float], *, borders: bool, heade
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         look = {"val": "single", "sz": "4", "space": "0", "color": "000000"} if borders else {"val": "nil"}
         _child(edges, edge, **look)
+    return tbl
+
+
+def _put_text(t: Any, text: str) -> None:
+    """A run's text into its w:t, a line break as w:br (as python-docx writes them)."""
+    run = t.getparent()
+    first, *more = text.split("\n")
+    t.text = first
+    t.set(XML_SPACE, "preserve")
+    for part in more:
+        run.append(run.makeelement(W + "br", {}))
+        t = run.makeelement(W + "t", {XML_SPACE: "preserve"})
+        t.text = part
+        run.append(t)
+
+
+def _keep_rows(tbl: Any, header_rows: int = 0) -> None:
+    """Every row kept whole on a page; the first `header_rows` repeated on every page."""
     for i, tr in enumerate(tbl.findall(W + "tr")):
         props = _properties(tr, "trPr")  # its children are a choice: any order
         _child(props, "cantSplit")
@@ -250,8 +271,11 @@ class Doc:
         head.font.size = Pt(HEAD_PT)
         head.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
-    def _style(self, key: str) -> Any:
-        return self.doc.styles[_STYLE_NAMES[key][0]]
+    @staticmethod
+    def _set_style(paragraph: Paragraph, key: str) -> None:
+        """The paragraph's style, by id (python-docx's own setter scans all styles every time:
+        quadratic over a document of thousands of table cells)."""
+        _child(_ppr(paragraph), "pStyle", _PPR, val=_STYLE_NAMES[key][1])
 
     # Writing --------------------------------------------------------------------------------
 
@@ -267,7 +291,8 @@ class Doc:
         """A paragraph of runs: each part a text, or (text, run look); `look` applies to all.
         Looks: bold, italic, size (points), caps (the text upper-cased), highlight."""
         container = where if where is not None else self.doc
-        paragraph = container.add_paragraph(style=self._style(style))
+        paragraph = container.add_paragraph()
+        self._set_style(paragraph, style)
         if where is None and self._after_table:  # room between a table and the text under it
             paragraph.paragraph_format.space_before = Pt(6)
             self._after_table = False
@@ -309,10 +334,10 @@ class Doc:
         rule; the number under the issuer and the place–date line under the motto."""
         table = self.doc.add_table(rows=2, cols=2)
         right_mm = TEXT_MM - LEFT_MM
-        _fix_table(table, (LEFT_MM, right_mm), borders=False)
+        _keep_rows(_fix_table(table, (LEFT_MM, right_mm), borders=False))
         left, right = table.cell(0, 0), table.cell(0, 1)
         first = left.paragraphs[0]
-        first.style = self._style(HEAD)
+        self._set_style(first, HEAD)
         if governing.strip():
             self._run(first, governing, caps=True)
             self.para(issuer, style=HEAD, where=left, caps=True, bold=True)
@@ -321,7 +346,7 @@ class Doc:
         line = min(text_mm(plain(issuer).upper(), HEAD_PT, bold=True), LEFT_MM - CELL_PAD_MM)
         rule(self.para(style=HEAD, where=left), line * 0.4, LEFT_MM)  # a third to a half of the line
         national = right.paragraphs[0]
-        national.style = self._style(HEAD)
+        self._set_style(national, HEAD)
         self._run(national, L.NATIONAL_NAME, bold=True)
         self.para(L.NATIONAL_MOTTO, style=HEAD, where=right, bold=True, size=13)
         rule(self.para(style=HEAD, where=right), text_mm(L.NATIONAL_MOTTO, 13, bold=True), right_mm)
@@ -329,7 +354,7 @@ class Doc:
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
         number, date = table.cell(1, 0).paragraphs[0], table.cell(1, 1).paragraphs[0]
         for paragraph in (number, date):
-            paragraph.style = self._style(HEAD)
+            self._set_style(paragraph, HEAD)
             paragraph.paragraph_format.space_before = Pt(6)
         self._run(number, NUMBER, size=13)
         self._run(date, place_date, italic=True, size=13)
@@ -355,19 +380,34 @@ class Doc:
     ) -> Table:
         """A ruled table: the header row bold and repeated on every page, rows never split;
         `centred` columns centred, `bold_rows` (indexes into rows) bold, as a total row is."""
-        table = self.doc.add_table(rows=1 + len(rows), cols=len(header))
+        table = self.doc.add_table(rows=1, cols=len(header))
         self._after_table = True
-        _fix_table(table, widths_mm, borders=True, header_rows=1)
-        for r, values in enumerate([header, *rows]):
-            for c, value in enumerate(values):
-                cell = table.cell(r, c)
-                self._cell(cell, value, bold=r == 0 or (r - 1) in bold_rows,
-                           centre=r == 0 or c in centred)  # fmt: skip
+        tbl = _fix_table(table, widths_mm, borders=True)
+        for cell, value in zip(table.rows[0].cells, header, strict=True):
+            self._cell(cell, value, bold=True, centre=True)
+        # One row of each look made through python-docx, then copied for every row: python-docx
+        # makes each element by parsing XML, about a millisecond a cell, a minute for a bloc of
+        # thousands of units; a copied row costs microseconds.
+        looks = {}
+        for strong in (False, True):
+            row = table.add_row()
+            for c, cell in enumerate(row.cells):
+                self._cell(cell, "x", bold=strong, centre=c in centred)  # its text is replaced
+            tr = next(row.cells[0].paragraphs[0].paragraph_format.element.iterancestors(W + "tr"))
+            looks[strong] = tr
+            tbl.remove(tr)
+        bold = set(bold_rows)
+        for r, values in enumerate(rows):
+            tr = copy.deepcopy(looks[r in bold])
+            for tc, value in zip(tr.iterchildren(W + "tc"), values, strict=True):
+                _put_text(tc.find(f".//{W}t"), plain(value))
+            tbl.append(tr)
+        _keep_rows(tbl, header_rows=1)
         return table
 
     def _cell(self, cell: _Cell, value: str, *, bold: bool, centre: bool) -> None:
         paragraph = cell.paragraphs[0]
-        paragraph.style = self._style(CELL)
+        self._set_style(paragraph, CELL)
         if centre:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         self._run(paragraph, value, bold=bold)
@@ -380,7 +420,7 @@ class Doc:
         if self.doc.paragraphs:
             self.doc.paragraphs[-1].paragraph_format.keep_with_next = True
         table = self.doc.add_table(rows=2 if left else 1, cols=2)
-        _fix_table(table, (LEFT_MM, TEXT_MM - LEFT_MM), borders=False)
+        _keep_rows(_fix_table(table, (LEFT_MM, TEXT_MM - LEFT_MM), borders=False))
         self._signer(table.cell(0, 1), right)
         if left is not None:
             self._signer(table.cell(0, 0), left)
@@ -389,7 +429,7 @@ class Doc:
                     paragraph.paragraph_format.keep_with_next = True
         cell = table.cell(1 if left else 0, 0)
         first = cell.paragraphs[0]
-        first.style = self._style(RECIPIENTS)
+        self._set_style(first, RECIPIENTS)
         first.paragraph_format.space_before = Pt(12)
         self._run(first, "Nơi nhận:", bold=True, italic=True, size=12)
         for line in recipients:
@@ -397,7 +437,7 @@ class Doc:
 
     def _signer(self, cell: _Cell, signer: Signer) -> None:
         first = cell.paragraphs[0]
-        first.style = self._style(HEAD)
+        self._set_style(first, HEAD)
         first.paragraph_format.space_before = Pt(12)
         for i, title in enumerate(signer.titles):
             paragraph = first if i == 0 else self.para(style=HEAD, where=cell)

@@ -405,3 +405,63 @@ def test_properties_in_the_order_word_requires(council, name) -> None:
                     assert kids == sorted(kids, key=order.index), (props, kids)
                     seen.add(props)
     assert seen == {"pPr", "tblPr"}
+
+
+@pytest.mark.parametrize(
+    ("time", "expected"),
+    [
+        ("8 giờ 00, ngày 05/01/2025", dt.date(2025, 1, 5)),
+        ("ngày 05/01/2025", dt.date(2025, 1, 5)),  # a date cell, as the review reads it
+        ("14h, ngày 8 tháng 1 năm 2025", dt.date(2025, 1, 8)),
+        ("08-01-2025, 8 giờ", dt.date(2025, 1, 8)),
+        ("ngày 08/01/2025 (tức ngày 8 tháng 1 năm 2025)", dt.date(2025, 1, 8)),  # the same date twice
+        ("05/01/2025 hoặc 06/01/2025", None),  # two dates: neither is printed
+        ("31/02/2025", None),
+        ("sáng thứ Tư", None),
+        ("", None),
+    ],
+)
+def test_the_meeting_date_is_read_only_when_it_is_one_date(time, expected) -> None:
+    from thidua_xlsx.core.report import Meeting
+    from thidua_xlsx.writers.dossier_facts import meeting_date
+
+    assert meeting_date(Meeting(time=time)) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "words"),
+    [
+        (dt.date(2025, 1, 5), "ngày 05 tháng 01 năm 2025"),
+        (dt.date(2025, 2, 28), "ngày 28 tháng 02 năm 2025"),
+        (dt.date(2025, 3, 9), "ngày 09 tháng 3 năm 2025"),  # months from 3 on without a zero
+        (dt.date(2024, 12, 30), "ngày 30 tháng 12 năm 2024"),
+    ],
+)
+def test_dates_in_words_as_the_decree_writes_them(day, words) -> None:
+    from thidua_xlsx.writers.dossier_facts import vn_date
+
+    assert vn_date(day) == words
+
+
+def test_a_meeting_that_recorded_little_and_proposed_nothing(council, tmp_path) -> None:
+    """No time, place, chair or election typed, no governing body, nobody proposed: the
+    documents say so, and leave dots where the record is silent."""
+    from dataclasses import replace
+
+    from thidua_xlsx.core.report import Meeting
+
+    report = council["report"]
+    bloc = replace(report.bloc, info=replace(report.bloc.info, governing_body=""))
+    units = tuple(u.changed(proposal=None) for u in report.units)
+    silent = replace(report, bloc=bloc, units=units, meeting=Meeting(present=report.meeting.present))
+    minutes, submission, year_end = (docx.Document(str(p)) for p in write_dossier(silent, tmp_path))
+    heading = minutes.tables[0].cell(0, 0)
+    assert [p.text for p in heading.paragraphs][:1] == [report.bloc.info.name.upper()]
+    assert minutes.tables[0].cell(1, 1).text == "Ý Yên, ngày …… tháng …… năm ……"
+    words = text(minutes)
+    assert "1. Thời gian: ……." in words and "3. Chủ trì: ……; thư ký: ……." in words
+    assert "Khối trưởng: chưa bầu." in words and "không có đơn vị nào được đề nghị khen thưởng" in words
+    assert "khối không có tập thể đủ điều kiện để đề nghị khen thưởng" in text(submission)
+    assert not [t for t in submission.tables if t.cell(0, 1).text == "Tên tập thể"]
+    assert "Khối không có tập thể được đề nghị khen thưởng." in text(year_end)
+    assert "Khối trưởng năm 2025: chưa bầu." in text(year_end)

@@ -44,8 +44,6 @@ from thidua_xlsx.ranking.assemble import collect
 from thidua_xlsx.ranking.review import apply_review
 from thidua_xlsx.writers.atomic import check_writable
 from thidua_xlsx.writers.bloc_book import write_bloc_workbook
-from thidua_xlsx.writers.dossier_facts import FOLDER as DOSSIER_FOLDER
-from thidua_xlsx.writers.dossier_facts import dossier_paths
 from thidua_xlsx.writers.json_report import write_json
 from thidua_xlsx.writers.template import write_templates
 
@@ -332,6 +330,8 @@ def collect_cmd(
     if dossier is not None and review is None:
         raise ThiduaError("--dossier chỉ dùng cùng --review: hồ sơ gửi Hội đồng lập từ kết quả chính thức.")
     if review is not None:
+        from thidua_xlsx.writers.dossier_facts import FOLDER as DOSSIER_FOLDER
+
         dossier = dossier or out.parent / DOSSIER_FOLDER.format(year=year)
     for target in (out, json_path, dossier):
         if target is not None and _inside(target, inbox):
@@ -340,7 +340,11 @@ def collect_cmd(
             )
     if review is not None and not review.is_file():
         raise ThiduaError(f"Không tìm thấy bảng bình xét {review}.")
-    documents = dossier_paths(dossier, year) if dossier is not None else []
+    documents = []
+    if dossier is not None:
+        from thidua_xlsx.writers.dossier_facts import dossier_paths
+
+        documents = dossier_paths(dossier, year)
     _check_outputs(out, json_path, config, review, documents)
     show = not quiet and sys.stderr.isatty()
     report = _run_collect(inbox, bloc, show)

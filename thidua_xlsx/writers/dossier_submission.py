@@ -90,7 +90,7 @@ def _proposals(doc: Doc, report: Report) -> None:
         rows.append([str(i), u.name, u.proposal or "", F.proposal_title(report, u) or "—", vn(u.total), rank,
                      F.votes_count(u, report)])  # fmt: skip
     doc.table(["STT", "Tên tập thể", "Hình thức khen thưởng", "Danh hiệu", "Tổng điểm", "Hạng", "Số phiếu suy tôn"],
-              rows, (13, 42, 34, 29, 16, 13, 18), centred=(0, 4, 5, 6))  # fmt: skip
+              rows, (13, 40, 34, 29, 16, 15, 18), centred=(0, 4, 5, 6))  # fmt: skip
     doc.para(
         "(Kèm theo: biên bản họp bình xét, suy tôn; bảng tổng hợp kết quả chấm điểm, xếp hạng thi đua năm "
         f"{info.year}; báo cáo tổng kết và bảng tự chấm điểm của các đơn vị được đề nghị.)",

@@ -316,6 +316,51 @@ def test_usage_errors_exit_2_with_a_message(bloc_dir: Path, args: list[str], wor
     assert not (bloc_dir / "xep_hang_2024.xlsx").exists()
 
 
+def test_a_final_run_writes_the_dossier_beside_the_final_ranking(bloc_dir: Path) -> None:
+    """collect --review also writes the dossier for the council: by default into ho_so_<Năm>/
+    beside the final ranking, or into --dossier; the summary names the folder."""
+    fill_all(bloc_dir, bloc_dir / "inbox", codes=["VHTT", "NV", "TP"])
+    assert invoke("collect", "inbox", "--quiet", cwd=bloc_dir).exit_code == 1
+    names = ["bien_ban_hop_binh_xet_2024.docx", "to_trinh_de_nghi_khen_thuong_2024.docx", "bao_cao_tong_ket_2024.docx"]
+    r = invoke("collect", "inbox", "--review", "xep_hang_2024.xlsx", cwd=bloc_dir)
+    assert r.exit_code == 1, r.output
+    assert (bloc_dir / "xep_hang_2024_chinh_thuc.xlsx").exists()
+    assert sorted(p.name for p in (bloc_dir / "ho_so_2024").iterdir()) == sorted(names)
+    assert "Hồ sơ gửi Hội đồng (biên bản, tờ trình, báo cáo tổng kết): ho_so_2024" in r.output
+    r = invoke("collect", "inbox", "--review", "xep_hang_2024.xlsx", "--out", "kq/final.xlsx", "--dossier", "gui_hd",
+               "--quiet", cwd=bloc_dir)  # fmt: skip
+    assert r.exit_code == 1 and r.output == ""
+    assert sorted(p.name for p in (bloc_dir / "gui_hd").iterdir()) == sorted(names)
+    assert not (bloc_dir / "kq" / "ho_so_2024").exists()
+    assert not list((bloc_dir / "inbox").rglob("*.docx"))  # the inbox is never written
+    # A provisional run writes no dossier.
+    r = invoke("collect", "inbox", "--out", "tam.xlsx", "--quiet", cwd=bloc_dir)
+    assert r.exit_code == 1 and sorted(p.name for p in bloc_dir.glob("ho_so_*")) == ["ho_so_2024"]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--dossier", "hs"], "--dossier chỉ dùng cùng --review"),
+        (["--review", "xep_hang_2024.xlsx", "--dossier", "inbox/hs"], "thư mục nhận tệp"),
+        (["--review", "xep_hang_2024.xlsx", "--dossier", "inbox"], "thư mục nhận tệp"),
+        (["--review", "xep_hang_2024.xlsx", "--dossier", "hs", "--json", "hs/bao_cao_tong_ket_2024.docx"],
+         "trùng một tệp của hồ sơ"),
+        (["--review", "xep_hang_2024.xlsx", "--dossier", "khoi.xlsx"], "là một tệp, cần một thư mục"),
+    ],
+)  # fmt: skip
+def test_a_dossier_that_cannot_be_written_is_refused_before_anything_is_written(
+    bloc_dir: Path, args: list[str], words: str
+) -> None:
+    fill_all(bloc_dir, bloc_dir / "inbox", codes=["VHTT"])
+    assert invoke("collect", "inbox", "--quiet", cwd=bloc_dir).exit_code == 1
+    before = sorted(p.relative_to(bloc_dir) for p in bloc_dir.rglob("*"))
+    r = invoke("collect", "inbox", *args, cwd=bloc_dir)
+    assert r.exit_code == 2, r.output
+    assert words in r.stderr and "Traceback" not in r.output
+    assert sorted(p.relative_to(bloc_dir) for p in bloc_dir.rglob("*")) == before
+
+
 def test_config_is_found_beside_the_inbox(bloc_dir: Path, tmp_path_factory) -> None:
     inbox = bloc_dir / "inbox"
     fill_all(bloc_dir, inbox, codes=["VHTT"])

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the public API as type checkers see it; at run time it load
     from thidua_xlsx.ranking.assemble import collect
     from thidua_xlsx.ranking.review import apply_review
     from thidua_xlsx.writers.bloc_book import write_bloc_workbook
+    from thidua_xlsx.writers.dossier import write_dossier
     from thidua_xlsx.writers.json_report import write_json
     from thidua_xlsx.writers.ranking_book import write_ranking
     from thidua_xlsx.writers.template import write_templates
@@ -35,6 +36,7 @@ _API = {
     "apply_review": "ranking.review",
     "write_ranking": "writers.ranking_book",
     "write_json": "writers.json_report",
+    "write_dossier": "writers.dossier",
     "write_bloc_workbook": "writers.bloc_book",
     "write_templates": "writers.template",
     "Report": "core.report",
@@ -59,6 +61,7 @@ __all__ = [
     "load_bloc",
     "next_year",
     "write_bloc_workbook",
+    "write_dossier",
     "write_json",
     "write_ranking",
     "write_templates",

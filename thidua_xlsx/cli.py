@@ -15,7 +15,7 @@ import shutil
 import signal
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -384,15 +384,25 @@ def _inside(path: Path, folder: Path) -> bool:
               help="Ghi thêm báo cáo JSON vào tệp này.")  # fmt: skip
 @click.option("--review", type=PathParam("file"),
               help="Bảng xếp hạng đã nhập kết quả họp (trang 'Bình xét'): ghi bảng xếp hạng chính thức.")  # fmt: skip
+@click.option("--dossier", type=PathParam("folder"),
+              help="Cùng --review: thư mục ghi hồ sơ gửi Hội đồng (biên bản, tờ trình, báo cáo tổng kết; mặc định: "
+                   "ho_so_<Năm>/ cạnh bảng xếp hạng chính thức).")  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="Không in tiến độ và bảng tóm tắt.")
 @handle_errors
 def collect_cmd(
-    inbox: Path, config: Path | None, out: Path | None, json_path: Path | None, review: Path | None, quiet: bool
+    inbox: Path,
+    config: Path | None,
+    out: Path | None,
+    json_path: Path | None,
+    review: Path | None,
+    dossier: Path | None,
+    quiet: bool,
 ) -> None:
     """Đọc mọi tệp trong INBOX (cả thư mục con và tệp .zip), kiểm tra, xếp hạng và ghi bảng xếp hạng.
 
     Thư mục INBOX chỉ được đọc, không bị ghi hay đổi tên. Mã thoát 1 nếu có đơn vị chưa nộp hoặc
-    có lỗi (bảng xếp hạng vẫn được ghi).
+    có lỗi (bảng xếp hạng vẫn được ghi). Với --review: ghi bảng xếp hạng chính thức và hồ sơ gửi
+    Hội đồng (biên bản họp, tờ trình đề nghị khen thưởng, dự thảo báo cáo tổng kết, tệp Word).
     """
     check_inbox(inbox)  # before looking for the bloc workbook beside it
     config = find_config(config, near=inbox)
@@ -400,12 +410,25 @@ def collect_cmd(
     year = bloc.info.year
     default_name = f"xep_hang_{year}_chinh_thuc.xlsx" if review else f"xep_hang_{year}.xlsx"
     out = out or config.parent / default_name
-    for target in (out, json_path):
+    if dossier is not None and review is None:
+        raise ThiduaError("--dossier chỉ dùng cùng --review: hồ sơ gửi Hội đồng lập từ kết quả chính thức.")
+    if review is not None:
+        from thidua_xlsx.writers.dossier_facts import FOLDER as DOSSIER_FOLDER
+
+        dossier = dossier or out.parent / DOSSIER_FOLDER.format(year=year)
+    for target in (out, json_path, dossier):
         if target is not None and _inside(target, inbox):
-            raise ThiduaError(f"Không ghi kết quả vào thư mục nhận tệp ({target}); chọn nơi khác với --out/--json.")
+            raise ThiduaError(
+                f"Không ghi kết quả vào thư mục nhận tệp ({target}); chọn nơi khác với --out/--json/--dossier."
+            )
     if review is not None and not review.is_file():
         raise ThiduaError(f"Không tìm thấy bảng bình xét {review}.")
-    _check_outputs(out, json_path, config, review)
+    documents = []
+    if dossier is not None:
+        from thidua_xlsx.writers.dossier_facts import dossier_paths
+
+        documents = dossier_paths(dossier, year)
+    _check_outputs(out, json_path, config, review, documents)
     show = not quiet and sys.stderr.isatty()
     report = _run_collect(inbox, bloc, show)
     if review is not None:
@@ -419,8 +442,12 @@ def collect_cmd(
     write_ranking(report, out)
     if json_path is not None:
         write_json(report, json_path)
+    if dossier is not None:
+        from thidua_xlsx.writers.dossier import write_dossier  # python-docx is only needed here
+
+        write_dossier(report, dossier)
     if not quiet:
-        _summary(report, out, json_path)
+        _summary(report, out, json_path, dossier)
     sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
 
 
@@ -432,11 +459,18 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
 
 
-def _check_outputs(out: Path, json_path: Path | None, config: Path, review: Path | None) -> None:
-    """Before any reading: refuse an output that would replace an input or the other output,
+def _check_outputs(
+    out: Path, json_path: Path | None, config: Path, review: Path | None, documents: Sequence[Path] = ()
+) -> None:
+    """Before any reading: refuse an output that would replace an input or another output,
     or that cannot be written where it is asked for. Nothing is written when refused."""
     inputs = [(config, "tệp khối thi đua")] + ([(review, "bảng bình xét (--review)")] if review else [])
     outputs = [(out, "--out")] + ([(json_path, "--json")] if json_path else [])
+    for document in documents:
+        for target, option in outputs:
+            if _same_file(target, document):
+                raise ThiduaError(f"{option} {target} trùng một tệp của hồ sơ (--dossier). Hãy chọn tên tệp khác.")
+    outputs += [(document, "--dossier") for document in documents]
     for target, option in outputs:
         for source, what in inputs:
             if _same_file(target, source):
@@ -470,7 +504,7 @@ def _run_collect(inbox: Path, bloc: Bloc, show: bool) -> Report:
             bar.__exit__(None, None, None)
 
 
-def _summary(report: Report, out: Path, json_path: Path | None) -> None:
+def _summary(report: Report, out: Path, json_path: Path | None, dossier: Path | None) -> None:
     info = report.bloc.info
     kind = "KẾT QUẢ CHÍNH THỨC" if report.final else "kết quả tạm thời"
     width = shutil.get_terminal_size((100, 24)).columns - 1
@@ -489,6 +523,8 @@ def _summary(report: Report, out: Path, json_path: Path | None) -> None:
     _say(f"Bảng xếp hạng: {_name(out)}")
     if json_path is not None:
         _say(f"Báo cáo JSON: {_name(json_path)}")
+    if dossier is not None:
+        _say(f"Hồ sơ gửi Hội đồng (biên bản, tờ trình, báo cáo tổng kết): {_name(dossier)}")
 
 
 def run() -> None:

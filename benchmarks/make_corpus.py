@@ -89,6 +89,8 @@ def bloc_spec(n: int) -> dict[str, Any]:
     spec = copy.deepcopy(default_bloc_spec())
     spec["units"] = unit_rows(n)
     spec["info"][L.I_LEADER] = spec["units"][0][0]
+    spec["info"][L.I_DEPUTY] = ""
+    spec["history"] = []  # the default's example history names the default's units
     return spec
 
 

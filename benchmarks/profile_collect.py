@@ -61,15 +61,16 @@ def main() -> None:
 
     T["start-up: import thidua_xlsx.cli"] = time.perf_counter() - start
     start = time.perf_counter()
-    importlib.import_module("thidua_xlsx.ranking_writer")
-    T["start-up: import ranking_writer (xlsxwriter)"] = time.perf_counter() - start
+    importlib.import_module("thidua_xlsx.writers.ranking_book")
+    T["start-up: import writers.ranking_book (xlsxwriter)"] = time.perf_counter() - start
 
     from make_corpus import ensure_corpus
 
     from thidua_xlsx.bloc.load import load_bloc
-    from thidua_xlsx.intake import collect as collect_mod
     from thidua_xlsx.intake import reader, returns
+    from thidua_xlsx.intake.collect import Intake
     from thidua_xlsx.intake.inbox import walk_inbox
+    from thidua_xlsx.ranking.assemble import assemble
     from thidua_xlsx.writers.json_report import write_json
     from thidua_xlsx.writers.ranking_book import write_ranking
 
@@ -123,7 +124,7 @@ def main() -> None:
         profiler = Profiler(interval=0.0005)
         profiler.start()
     start = time.perf_counter()
-    report = collect_mod.assemble(bloc, walk, results)
+    report = assemble(bloc, Intake(walk, tuple(results)))
     T["parent: assemble + evaluate + rank"] = time.perf_counter() - start
     import thidua_xlsx.writers.ranking_book as rw
 

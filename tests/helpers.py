@@ -9,15 +9,20 @@ import io
 import os
 import re
 import shutil
+import signal
+import struct
 import subprocess
+import sys
 import tempfile
 import unicodedata
 import zipfile
+import zlib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 
 from thidua_xlsx.bloc.load import load_bloc
 from thidua_xlsx.bloc.spec import default_bloc_spec
@@ -49,8 +54,12 @@ def norm(value: object) -> str:
 
 
 def spec(**changes: Any) -> dict[str, Any]:
-    """The default bloc spec with parts replaced (info keys merged, other parts replaced)."""
+    """The default bloc spec with parts replaced (info keys merged, other parts replaced). Other
+    units drop the example history of the default's units (and its deputy), unless given."""
     s = copy.deepcopy(default_bloc_spec())
+    if "units" in changes:
+        s["history"] = []
+        s["info"]["Khối phó"] = ""
     for key, value in changes.items():
         if key == "info":
             s["info"].update(value)
@@ -202,11 +211,11 @@ def read(path: Path, bloc: Bloc) -> ReturnData:
 
 
 def locate(ws) -> tuple[dict[str, str], dict[str, int], int]:
-    """Input cells of the meeting (right of each label), table columns, and the header row."""
+    """'Bình xét': input cells of the meeting (right of each label), table columns, header row."""
     inputs, head, cols = {}, None, {}
     for row in ws.iter_rows():
         for cell in row:
-            if cell.value in (L.PRESENT, L.NEXT_LEADER, L.NEXT_DEPUTY):
+            if cell.value in L.MEETING_LABELS and cell.value not in inputs:
                 inputs[cell.value] = ws.cell(cell.row, cell.column + 1).coordinate
             if cell.value == L.V_CODE and head is None:
                 head = cell.row
@@ -214,24 +223,54 @@ def locate(ws) -> tuple[dict[str, str], dict[str, int], int]:
     return inputs, cols, head
 
 
-def edit(path: Path, *, present=None, leader=None, deputy=None, rows: dict | None = None, meta: dict | None = None):
-    """Type the meeting's decisions into 'Bình xét' as the secretary would, and save."""
+def adjust_table(ws) -> tuple[int, dict[str, int]]:
+    """'Điều chỉnh điểm': header row and columns."""
+    found = find_header(ws, L.ADJUST_HEADERS)
+    assert found is not None, "no 'Điều chỉnh điểm' header"
+    return found
+
+
+def edit(
+    path: Path,
+    *,
+    meeting: dict[str, Any] | None = None,
+    rows: dict[str, dict[str, Any]] | None = None,
+    adjust: list[tuple[Any, ...]] | None = None,
+    meta: dict[str, Any] | None = None,
+) -> Path:
+    """Type the meeting's record as the secretary would, and save: `meeting` by label of
+    'Bình xét', `rows` by unit code and column label, `adjust` as rows of 'Điều chỉnh điểm'
+    (unit, criterion, agreed score, reason) typed into its first empty input rows."""
     wb = openpyxl.load_workbook(path)
     ws = wb[L.R_REVIEW]
     inputs, cols, head = locate(ws)
-    for label, value in ((L.PRESENT, present), (L.NEXT_LEADER, leader), (L.NEXT_DEPUTY, deputy)):
-        if value is not None:
-            ws[inputs[label]] = value
+    for label, value in (meeting or {}).items():
+        ws[inputs[label]] = value
     for r in range(head + 1, ws.max_row + 1):
         code = ws.cell(r, cols[L.V_CODE]).value
         for label, value in (rows or {}).get(code, {}).items():
             ws.cell(r, cols[label]).value = value
+    if adjust:
+        sheet = wb[L.R_ADJUST]
+        top, acols = adjust_table(sheet)
+        r = top + 1
+        for unit, criterion, agreed, reason in adjust:
+            while sheet.cell(r, acols[L.J_UNIT]).value not in (None, ""):
+                r += 1
+            for label, value in (
+                (L.J_UNIT, unit),
+                (L.J_CRITERION, criterion),
+                (L.J_AGREED, agreed),
+                (L.J_REASON, reason),
+            ):
+                sheet.cell(r, acols[label]).value = value
+            r += 1
     for key, value in (meta or {}).items():
         for row in wb[L.SHEET_META].iter_rows():
             if row[0].value == key:
                 row[1].value = value
     wb.save(path)
-    return inputs, cols, head
+    return path
 
 
 def _load_make_files() -> Any:
@@ -266,3 +305,37 @@ def lo_batch(sources: list[Path], fmt: str, outdir: Path, profile: Path) -> list
 def pdf_pages(path: Path) -> list[str]:
     text = subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
     return [page for page in text.split("\f") if page.strip()]
+
+
+# Odd containers and the console command under a watchdog ----------------------------------
+
+
+def raw_zip(members: list[tuple[bytes, bytes]], *, utf8_flag: bool = False) -> bytes:
+    """A zip whose member names are the given bytes (as old Windows or macOS tools write them)."""
+    body, central = b"", b""
+    for name, data in members:
+        flags = 0x800 if utf8_flag else 0
+        crc, offset = zlib.crc32(data), len(body)
+        head = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, flags, 0, 0, 0x5994, crc, len(data), len(data),
+                           len(name), 0)  # fmt: skip
+        body += head + name + data
+        central += struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, flags, 0, 0, 0x5994, crc, len(data),
+                               len(data), len(name), 0, 0, 0, 0, 0, offset) + name  # fmt: skip
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central), len(body), 0)
+    return body + central + end
+
+
+def run_cli(*args: str | bytes, cwd: Path, timeout: float = 300, **kwargs: Any) -> subprocess.CompletedProcess:
+    """The console command (`thidua-xlsx …`) in its own process, bounded by a watchdog: a run
+    that does not end within `timeout` seconds is killed with all its workers and fails the test."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    code = "from thidua_xlsx.cli import run; run()"
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True, **kwargs)  # fmt: skip
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(f"thidua-xlsx {' '.join(map(str, args))} did not end within {timeout} s")
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out.decode("utf-8"), err.decode("utf-8"))

@@ -165,3 +165,29 @@ def test_a_fresh_clone_tells_the_same_story_with_no_step(tmp_path: Path) -> None
     assert [(i.file, i.severity.value, i.unit) for i in dup] == [(f"inbox/{_file_of('NV', index=0)}", "warning", "NV")]
     assert "lưu sau" in dup[0].message
     assert not [i for i in report.issues if i.code == "duplicate-conflict"]
+
+
+def test_the_sample_meeting_gives_the_dossier(report: Report, tmp_path: Path) -> None:
+    """samples/binh_xet_2024.xlsx (the meeting) turns the samples into the final ranking and its
+    dossier: the submission lists the five units the meeting proposed, and not BQLDA (rank 1,
+    short of the title)."""
+    import docx
+
+    from thidua_xlsx.ranking.review import apply_review
+    from thidua_xlsx.writers.dossier import write_dossier
+
+    final = apply_review(report, SAMPLES / "binh_xet_2024.xlsx")
+    paths = write_dossier(final, tmp_path / "ho_so_2024")
+    assert [p.name for p in paths] == [
+        "bien_ban_hop_binh_xet_2024.docx", "to_trinh_de_nghi_khen_thuong_2024.docx", "bao_cao_tong_ket_2024.docx",
+    ]  # fmt: skip
+    table = next(t for t in docx.Document(str(paths[1])).tables if t.cell(0, 1).text == "Tên tập thể")
+    listed = {row.cells[1].text: row.cells[2].text for row in table.rows[1:]}
+    names = {u.code: u.name for u in final.units}
+    assert listed == {
+        names["VHTT"]: "Bằng khen của Chủ tịch UBND tỉnh", names["GDDT"]: "Bằng khen của Chủ tịch UBND tỉnh",
+        names["VP"]: "Giấy khen của Chủ tịch UBND huyện", names["LDTBXH"]: "Giấy khen của Chủ tịch UBND huyện",
+        names["TCKH"]: "Giấy khen của Chủ tịch UBND huyện",
+    }  # fmt: skip
+    minutes = "\n".join(p.text for p in docx.Document(str(paths[0])).paragraphs)
+    assert "8 giờ 00, ngày 08/01/2025" in minutes and "Khối trưởng: Phòng Giáo dục và Đào tạo, được 14/15" in minutes

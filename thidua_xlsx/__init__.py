@@ -14,6 +14,7 @@ from thidua_xlsx.core.version import VERSION as __version__
 
 if TYPE_CHECKING:  # the public API as type checkers see it; at run time it loads on first use
     from thidua_xlsx.bloc.load import load_bloc
+    from thidua_xlsx.bloc.next_year import next_year
     from thidua_xlsx.core.errors import BlocError, ReviewError, ThiduaError
     from thidua_xlsx.core.issues import Issue, Severity
     from thidua_xlsx.core.report import Report
@@ -21,6 +22,7 @@ if TYPE_CHECKING:  # the public API as type checkers see it; at run time it load
     from thidua_xlsx.ranking.assemble import collect
     from thidua_xlsx.ranking.review import apply_review
     from thidua_xlsx.writers.bloc_book import write_bloc_workbook
+    from thidua_xlsx.writers.dossier import write_dossier
     from thidua_xlsx.writers.json_report import write_json
     from thidua_xlsx.writers.ranking_book import write_ranking
     from thidua_xlsx.writers.template import write_templates
@@ -28,11 +30,13 @@ if TYPE_CHECKING:  # the public API as type checkers see it; at run time it load
 # Public API, imported on first use so `thidua-xlsx --help` stays quick.
 _API = {
     "load_bloc": "bloc.load",
+    "next_year": "bloc.next_year",
     "collect": "ranking.assemble",
     "check_files": "intake.collect",
     "apply_review": "ranking.review",
     "write_ranking": "writers.ranking_book",
     "write_json": "writers.json_report",
+    "write_dossier": "writers.dossier",
     "write_bloc_workbook": "writers.bloc_book",
     "write_templates": "writers.template",
     "Report": "core.report",
@@ -55,7 +59,9 @@ __all__ = [
     "check_files",
     "collect",
     "load_bloc",
+    "next_year",
     "write_bloc_workbook",
+    "write_dossier",
     "write_json",
     "write_ranking",
     "write_templates",

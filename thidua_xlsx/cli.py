@@ -11,14 +11,20 @@ import contextlib
 import functools
 import gc
 import os
+import shutil
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import textwrap
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from thidua_xlsx import cli_summary as summary
+from thidua_xlsx.bloc.criteria_import import CriteriaImport, NoteKind, import_criteria
 from thidua_xlsx.bloc.load import load_bloc
+from thidua_xlsx.bloc.spec import default_bloc_spec
 from thidua_xlsx.cli_texts import (
     PROG,
     VERSION_HELP,
@@ -31,15 +37,17 @@ from thidua_xlsx.cli_texts import (
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.errors import ThiduaError
 from thidua_xlsx.core.issues import Issue, Severity
-from thidua_xlsx.core.model import Bloc
+from thidua_xlsx.core.model import Bloc, Kind
 from thidua_xlsx.core.numbers import vn
-from thidua_xlsx.core.report import Report, Status
+from thidua_xlsx.core.report import Report
+from thidua_xlsx.core.text import shown
 from thidua_xlsx.core.version import VERSION as __version__
 from thidua_xlsx.intake.collect import check_files
 from thidua_xlsx.intake.inbox import check_inbox
-from thidua_xlsx.intake.returns import ReturnData, totals
+from thidua_xlsx.intake.returns import ReturnData
 from thidua_xlsx.ranking.assemble import collect
 from thidua_xlsx.ranking.review import apply_review
+from thidua_xlsx.writers.atomic import check_writable
 from thidua_xlsx.writers.bloc_book import write_bloc_workbook
 from thidua_xlsx.writers.json_report import write_json
 from thidua_xlsx.writers.template import write_templates
@@ -52,8 +60,49 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 WORK_ORDER = ("init", "templates", "check", "collect")
 
 
+LINE_LIMIT = 1000  # characters of one printed line: what a file holds never floods the terminal
+NAME_LIMIT = 160  # characters of a file name or path on the terminal
+ISSUES_SHOWN = 50  # problems `check` prints for one file; the ranking workbook lists them all
+
+
+def _say(text: str = "", *, err: bool = False) -> None:
+    """Print one line. Everything printed goes through here: text from a returned file (cell
+    values, sheet and file names) can hold ESC, BEL, CR or bidi controls, which a terminal
+    would obey; they are shown as visible signs instead, and the line is kept short."""
+    click.echo(shown(text, LINE_LIMIT), err=err)
+
+
 def _err(text: str) -> None:
-    click.echo(text, err=True)
+    with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP): nothing to say it on
+        _say(text, err=True)
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP, raised where the program is, so that every `finally` runs: workers
+    are stopped and a half-written output's temporary file is removed."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, _frame: object) -> None:
+    raise Stopped(signum)
+
+
+@contextlib.contextmanager
+def _signals_stop() -> Iterator[None]:
+    """While a command runs, SIGTERM and SIGHUP stop it as Ctrl-C does (cleanly)."""
+    caught = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {}
+    for sig in caught:
+        with contextlib.suppress(ValueError, OSError):  # not the main thread: leave them be
+            previous[sig] = signal.signal(sig, _stop)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def handle_errors(fn: F) -> F:
@@ -62,7 +111,12 @@ def handle_errors(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with _signals_stop():
+                return fn(*args, **kwargs)
+        except Stopped as exc:
+            name = signal.Signals(exc.signum).name
+            _err(f"Đã dừng (nhận tín hiệu {name}); không có tệp kết quả nào bị ghi dở.")
+            sys.exit(128 + exc.signum)
         except ThiduaError as exc:
             _err(f"Lỗi: {exc.message}")
             for p in exc.problems:
@@ -133,18 +187,96 @@ def main(ctx: click.Context) -> None:
 @main.command(context_settings=CONTEXT, short_help="Tạo tệp khối thi đua khoi.xlsx (sửa trong Excel).")
 @click.argument("folder", type=PathParam("folder"), default=".", required=False, metavar="[THƯ_MỤC]")
 @click.option("--force", is_flag=True, help="Ghi đè khoi.xlsx nếu đã có.")
+@click.option("--from", "final", type=PathParam("file"), metavar="BẢNG_CHÍNH_THỨC",
+              help="Tạo tệp khối năm sau từ bảng xếp hạng chính thức năm nay "
+              "(xep_hang_<Năm>_chinh_thuc.xlsx).")  # fmt: skip
+@click.option("--criteria", type=PathParam("file"),
+              help="Lấy tiêu chí từ bảng tiêu chí sẵn có của khối (.xlsx, .xls, .ods hoặc .docx).")  # fmt: skip
 @handle_errors
-def init(folder: Path, force: bool) -> None:
+def init(folder: Path, force: bool, final: Path | None, criteria: Path | None) -> None:
     """Tạo tệp khối thi đua THƯ_MỤC/khoi.xlsx (mặc định: thư mục hiện tại).
 
     Tệp được điền sẵn khối thi đua năm 2024 của văn bản phát động mẫu làm ví dụ: tiêu chí chấm
     điểm 100 điểm, điều kiện danh hiệu theo Luật Thi đua, khen thưởng 2022, quy tắc đề nghị khen
     thưởng và danh sách đơn vị ví dụ. Sửa lại trong Excel cho khối của mình.
+
+    Với --criteria, trang 'Tiêu chí' lấy từ bảng tiêu chí khối đã có (Excel hoặc Word) và
+    'Tổng điểm chuẩn' là tổng điểm đọc được; lệnh in những gì đã hiểu và mọi dòng chưa xếp được.
+    Mã thoát 1: đã ghi khoi.xlsx nhưng còn chỗ cần sửa (dòng chưa xếp được, tổng điểm không khớp).
+
+    Với --from: tệp khối năm sau, từ bảng xếp hạng chính thức năm nay (sau bình xét): năm + 1,
+    khối trưởng và khối phó vừa bầu, hạn nộp lùi một năm, giữ nguyên đơn vị, tiêu chí, danh hiệu,
+    khen thưởng và các thiết lập; kết quả chính thức năm nay được thêm vào trang 'Kết quả các năm trước'.
     """
-    path = write_bloc_workbook(folder / "khoi.xlsx", force=force)
-    click.echo(f"Đã tạo tệp khối thi đua: {path}")
-    click.echo("Sửa các trang 'Thông tin khối', 'Đơn vị', 'Tiêu chí', 'Danh hiệu', 'Khen thưởng' trong Excel,")
-    click.echo("rồi chạy: thidua-xlsx templates" + (f" --config {path}" if str(folder) != "." else ""))
+    if final is not None:
+        if criteria is not None:
+            raise ThiduaError("Dùng --from hoặc --criteria, không dùng cả hai: --from giữ tiêu chí của năm nay.")
+        _init_from(folder, final, force)
+        return
+    imported = import_criteria(criteria) if criteria is not None else None
+    spec = imported.spec(default_bloc_spec()) if imported else None
+    path = write_bloc_workbook(folder / "khoi.xlsx", spec, force=force)
+    if imported:
+        _print_import(imported)
+    _say(f"Đã tạo tệp khối thi đua: {path}")
+    _say("Sửa các trang 'Thông tin khối', 'Đơn vị', 'Tiêu chí', 'Danh hiệu', 'Khen thưởng' trong Excel,")
+    _say("rồi chạy: thidua-xlsx templates" + (f" --config {path}" if str(folder) != "." else ""))
+    sys.exit(EXIT_PROBLEMS if imported and imported.needs_fixing else EXIT_OK)
+
+
+_KIND_POINTS = {Kind.BASE: "điểm", Kind.BONUS: "điểm thưởng", Kind.DEDUCTION: "điểm trừ", None: "điểm (nhiều loại)"}
+
+
+def _print_import(result: CriteriaImport) -> None:
+    """What `init --criteria` understood of the bloc's table, and what it could not place."""
+    _say(f"Bảng tiêu chí: {result.source}, {result.table}.")
+    _say(f"Đã đọc {result.sections} mục, {result.leaves} tiêu chí chấm điểm:")
+    width = max(len(p.code) for p in result.parts)
+    for p in result.parts:
+        _say(f"  {p.code:<{width}}  {summary.cut(shown(p.text), 56):<56}  {vn(p.max)} {_KIND_POINTS[p.kind]}, "
+                   f"{p.leaves} tiêu chí")  # fmt: skip
+    _say(f"Điểm chuẩn {vn(result.base)} · điểm thưởng {vn(result.bonus)} · điểm trừ {vn(result.deduction)}.")
+    line = f"Tổng điểm chuẩn: {vn(result.base)}"
+    if result.table_total is not None:
+        total = result.table_total
+        agree = "khớp" if total == result.base else "không khớp"
+        if total != result.base and result.bonus and total == result.base + result.bonus:
+            agree = "gồm cả điểm thưởng"
+        line += f" (dòng tổng cộng của bảng: {vn(total)} — {agree})"
+    _say(line + ".")
+    for kind, title in (
+        (NoteKind.INFO, "Cách đã đọc một số dòng"),
+        (NoteKind.UNPLACED, "Chưa xếp được (không ghi vào khoi.xlsx; thêm bằng tay nếu là tiêu chí)"),
+        (NoteKind.PROBLEM, "Cần sửa trong trang 'Tiêu chí' của khoi.xlsx"),
+    ):
+        notes = result.of(kind)
+        if notes:
+            _say(f"{title} — {len(notes)} dòng:")
+            for note in notes:
+                _say(f"  {note}")
+
+
+def _init_from(folder: Path, final: Path, force: bool) -> None:
+    from thidua_xlsx.bloc.next_year import next_year
+
+    target = folder / "khoi.xlsx"
+    if target.exists() and not force:  # before reading FINAL: nothing to do either way
+        raise ThiduaError(f"{target} đã có. Dùng --force để ghi đè.")
+    nxt = next_year(final)
+    path = write_bloc_workbook(target, nxt.spec, force=force)
+    _say(f"Đã tạo tệp khối thi đua năm {nxt.year}: {path} (từ {final}).")
+    for role, code, elected in (("Khối trưởng", nxt.leader, nxt.leader_elected),
+                                ("Khối phó", nxt.deputy, nxt.deputy_elected)):  # fmt: skip
+        if elected:
+            _say(f"{role}: {code} (theo kết quả bầu tại cuộc họp bình xét).")
+        else:
+            kept = f"giữ như năm nay ({code})" if code else "để trống"
+            _say(f"{role}: cuộc họp chưa bầu; {kept}. Sửa ở trang '{L.SHEET_INFO}' nếu cần.")
+    _say(f"Đã thêm {nxt.results} dòng kết quả năm {nxt.year - 1} vào trang '{L.SHEET_HISTORY}': "
+               "sửa lại theo quyết định khen thưởng của cấp trên khi có.")  # fmt: skip
+    _say("Mật khẩu bảo vệ mẫu (nếu khối dùng) không được lưu trong bảng chính thức gửi Hội đồng: nhập lại ở")
+    _say(f"trang '{L.SHEET_INFO}'. Kiểm tra 'Hạn nộp', tiêu chí và điều kiện năm mới trong Excel,")
+    _say("rồi chạy: thidua-xlsx templates" + (f" --config {path}" if str(folder) != "." else ""))
 
 
 def _config_option(fn: F) -> F:
@@ -168,17 +300,22 @@ def templates(config: Path | None, out: Path | None, units: tuple[str, ...], for
     bloc = load_bloc(config)
     out = out or config.parent / "mau_tu_cham"
     paths = write_templates(bloc, out, units=list(units) or None, force=force)
-    click.echo(f"Đã tạo {len(paths)} mẫu tự chấm điểm trong {out}/ (khối: {bloc.info.name}, năm {bloc.info.year}).")
+    _say(f"Đã tạo {len(paths)} mẫu tự chấm điểm trong {out}/ (khối: {bloc.info.name}, năm {bloc.info.year}).")
     for p in paths[:20]:
-        click.echo(f"  {p.name}")
+        _say(f"  {p.name}")
     if len(paths) > 20:
-        click.echo(f"  … và {len(paths) - 20} tệp khác")
+        _say(f"  … và {len(paths) - 20} tệp khác")
+
+
+def _name(text: object) -> str:
+    """A file name or path, or a sheet name, as printed: safe and short."""
+    return shown(text, NAME_LIMIT)
 
 
 def _issue_line(issue: Issue) -> str:
-    where = "!".join(x for x in (issue.sheet, issue.cell) if x)
+    where = "!".join(_name(x) for x in (issue.sheet, issue.cell) if x)
     tag = {Severity.ERROR: "LỖI", Severity.WARNING: "CẢNH BÁO", Severity.INFO: "THÔNG TIN"}[issue.severity]
-    return f"  {tag:<9} {where + '  ' if where else ''}{issue.message} [{issue.code}]"
+    return f"  {tag:<9} {where + '  ' if where else ''}{shown(issue.message)} [{issue.code}]"
 
 
 @main.command(context_settings=CONTEXT, short_help="Kiểm tra ngay các tệp đơn vị gửi về, chỉ ra ô cần sửa.")
@@ -196,12 +333,12 @@ def check(files: tuple[Path, ...], config: Path | None) -> None:
     walk = intake.walk
     any_error = False
     for issue in walk.issues:
-        click.echo(f"{issue.file}:")
-        click.echo(_issue_line(issue))
+        _say(f"{_name(issue.file)}:")
+        _say(_issue_line(issue))
         any_error |= issue.severity is Severity.ERROR
     for p in walk.passed:
-        if not p.reason.startswith("tệp nén"):
-            click.echo(f"{p.display}: bỏ qua ({p.reason})")
+        if not p.archive and p.issue is None:  # those with an issue were printed just above
+            _say(f"{_name(p.display)}: bỏ qua ({shown(p.reason)})")
     for r in intake.returns:
         any_error |= _print_check(bloc, r)
     sys.exit(EXIT_PROBLEMS if any_error else EXIT_OK)
@@ -212,18 +349,21 @@ def _print_check(bloc: Bloc, r: ReturnData) -> bool:
     who = f"{unit.name} ({unit.code})" if unit else "không rõ đơn vị"
     errors = r.errors
     warnings = r.warnings
-    head = f"{r.file} — {who}: "
+    head = f"{_name(r.file)} — {_name(who)}: "
     if not errors and not warnings:
         head += "không có lỗi."
     else:
         head += f"{errors} lỗi, {warnings} cảnh báo."
-    click.echo(head)
-    for issue in sorted(r.issues, key=lambda i: i.severity.order):
-        click.echo(_issue_line(issue))
+    _say(head)
+    ordered = sorted(r.issues, key=lambda i: i.severity.order)
+    for issue in ordered[:ISSUES_SHOWN]:
+        _say(_issue_line(issue))
+    if len(ordered) > ISSUES_SHOWN:
+        _say(f"  … và {len(ordered) - ISSUES_SHOWN} vấn đề khác (bảng xếp hạng của lệnh collect liệt kê đủ).")
     if not errors and r.unit:
-        base, bonus, ded, total = totals(bloc, r.scores)
+        base, bonus, ded, total = bloc.totals(r.scores)
         if total is not None:
-            click.echo(f"  Tổng điểm: {vn(total)} (chuẩn {vn(base)}, thưởng {vn(bonus)}, trừ {vn(ded)}).")
+            _say(f"  Tổng điểm: {vn(total)} (chuẩn {vn(base)}, thưởng {vn(bonus)}, trừ {vn(ded)}).")
     return errors > 0
 
 
@@ -244,15 +384,25 @@ def _inside(path: Path, folder: Path) -> bool:
               help="Ghi thêm báo cáo JSON vào tệp này.")  # fmt: skip
 @click.option("--review", type=PathParam("file"),
               help="Bảng xếp hạng đã nhập kết quả họp (trang 'Bình xét'): ghi bảng xếp hạng chính thức.")  # fmt: skip
+@click.option("--dossier", type=PathParam("folder"),
+              help="Cùng --review: thư mục ghi hồ sơ gửi Hội đồng (biên bản, tờ trình, báo cáo tổng kết; mặc định: "
+                   "ho_so_<Năm>/ cạnh bảng xếp hạng chính thức).")  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="Không in tiến độ và bảng tóm tắt.")
 @handle_errors
 def collect_cmd(
-    inbox: Path, config: Path | None, out: Path | None, json_path: Path | None, review: Path | None, quiet: bool
+    inbox: Path,
+    config: Path | None,
+    out: Path | None,
+    json_path: Path | None,
+    review: Path | None,
+    dossier: Path | None,
+    quiet: bool,
 ) -> None:
     """Đọc mọi tệp trong INBOX (cả thư mục con và tệp .zip), kiểm tra, xếp hạng và ghi bảng xếp hạng.
 
     Thư mục INBOX chỉ được đọc, không bị ghi hay đổi tên. Mã thoát 1 nếu có đơn vị chưa nộp hoặc
-    có lỗi (bảng xếp hạng vẫn được ghi).
+    có lỗi (bảng xếp hạng vẫn được ghi). Với --review: ghi bảng xếp hạng chính thức và hồ sơ gửi
+    Hội đồng (biên bản họp, tờ trình đề nghị khen thưởng, dự thảo báo cáo tổng kết, tệp Word).
     """
     check_inbox(inbox)  # before looking for the bloc workbook beside it
     config = find_config(config, near=inbox)
@@ -260,11 +410,25 @@ def collect_cmd(
     year = bloc.info.year
     default_name = f"xep_hang_{year}_chinh_thuc.xlsx" if review else f"xep_hang_{year}.xlsx"
     out = out or config.parent / default_name
-    for target in (out, json_path):
+    if dossier is not None and review is None:
+        raise ThiduaError("--dossier chỉ dùng cùng --review: hồ sơ gửi Hội đồng lập từ kết quả chính thức.")
+    if review is not None:
+        from thidua_xlsx.writers.dossier_facts import FOLDER as DOSSIER_FOLDER
+
+        dossier = dossier or out.parent / DOSSIER_FOLDER.format(year=year)
+    for target in (out, json_path, dossier):
         if target is not None and _inside(target, inbox):
-            raise ThiduaError(f"Không ghi kết quả vào thư mục nhận tệp ({target}); chọn nơi khác với --out/--json.")
+            raise ThiduaError(
+                f"Không ghi kết quả vào thư mục nhận tệp ({target}); chọn nơi khác với --out/--json/--dossier."
+            )
     if review is not None and not review.is_file():
         raise ThiduaError(f"Không tìm thấy bảng bình xét {review}.")
+    documents = []
+    if dossier is not None:
+        from thidua_xlsx.writers.dossier_facts import dossier_paths
+
+        documents = dossier_paths(dossier, year)
+    _check_outputs(out, json_path, config, review, documents)
     show = not quiet and sys.stderr.isatty()
     report = _run_collect(inbox, bloc, show)
     if review is not None:
@@ -278,9 +442,47 @@ def collect_cmd(
     write_ranking(report, out)
     if json_path is not None:
         write_json(report, json_path)
+    if dossier is not None:
+        from thidua_xlsx.writers.dossier import write_dossier  # python-docx is only needed here
+
+        write_dossier(report, dossier)
     if not quiet:
-        _summary(report, out, json_path)
+        _summary(report, out, json_path, dossier)
     sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (through links, `..`, or a second spelling)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist yet: compare where they would be
+        return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
+
+
+def _check_outputs(
+    out: Path, json_path: Path | None, config: Path, review: Path | None, documents: Sequence[Path] = ()
+) -> None:
+    """Before any reading: refuse an output that would replace an input or another output,
+    or that cannot be written where it is asked for. Nothing is written when refused."""
+    inputs = [(config, "tệp khối thi đua")] + ([(review, "bảng bình xét (--review)")] if review else [])
+    outputs = [(out, "--out")] + ([(json_path, "--json")] if json_path else [])
+    for document in documents:
+        for target, option in outputs:
+            if _same_file(target, document):
+                raise ThiduaError(f"{option} {target} trùng một tệp của hồ sơ (--dossier). Hãy chọn tên tệp khác.")
+    outputs += [(document, "--dossier") for document in documents]
+    for target, option in outputs:
+        for source, what in inputs:
+            if _same_file(target, source):
+                raise ThiduaError(
+                    f"{option} {target} là {what} {source}: ghi vào đó sẽ xóa mất tệp này. Hãy chọn tên tệp khác."
+                )
+    if json_path is not None and _same_file(out, json_path):
+        raise ThiduaError(
+            f"--out và --json cùng chỉ tới {out}: báo cáo JSON sẽ ghi đè bảng xếp hạng. Hãy chọn hai tên tệp khác nhau."
+        )
+    for target, _option in outputs:
+        check_writable(target)
 
 
 def _run_collect(inbox: Path, bloc: Bloc, show: bool) -> Report:
@@ -302,41 +504,27 @@ def _run_collect(inbox: Path, bloc: Bloc, show: bool) -> Report:
             bar.__exit__(None, None, None)
 
 
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _summary(report: Report, out: Path, json_path: Path | None) -> None:
+def _summary(report: Report, out: Path, json_path: Path | None, dossier: Path | None) -> None:
     info = report.bloc.info
     kind = "KẾT QUẢ CHÍNH THỨC" if report.final else "kết quả tạm thời"
-    click.echo(f"{info.name} — năm {info.year} ({kind})")
+    width = shutil.get_terminal_size((100, 24)).columns - 1
+    for line in textwrap.wrap(info.name, max(width, 60)):
+        _say(line)
+    _say(f"Năm {info.year} — {kind}.")
     passed = sum(1 for f in report.files if not f.read)
-    click.echo(f"Đã đọc {report.read_count} tệp" + (f", bỏ qua {passed} tệp" if passed else "") + ".")
-    click.echo("")
-    rows: list[Sequence[str]] = [("Hạng", "Mã", "Đơn vị", "Tổng điểm", "Đề nghị / ghi chú")]
-    for u in report.units:
-        if u.status is Status.RANKED:
-            rank = f"{u.rank}{'=' if u.tie else ''}"
-            rows.append((rank, u.code, _cut(u.name, 40), vn(u.total), _cut(u.proposal or u.note, 44)))
-        else:
-            reason = "chưa nộp" if u.status is Status.MISSING else _cut(u.note, 44)
-            rows.append(("—", u.code, _cut(u.name, 40), "", reason))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    for row in rows:
-        line = f"{row[0]:>{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]:>{widths[3]}}  {row[4]}"
-        click.echo(line.rstrip())
-    click.echo("")
-    counts = {s: report.count(s) for s in Severity}
-    click.echo(
-        f"Lỗi: {counts[Severity.ERROR]} · Cảnh báo: {counts[Severity.WARNING]} · "
-        f"Thông tin: {counts[Severity.INFO]} (chi tiết ở trang '{L.R_CHECKS}')."
-    )
-    missing = sum(1 for u in report.units if u.status is Status.MISSING)
-    if missing:
-        click.echo(f"Còn {missing} đơn vị chưa nộp.")
-    click.echo(f"Bảng xếp hạng: {out}")
+    _say(f"Đã đọc {report.read_count} tệp" + (f", bỏ qua {passed} tệp" if passed else "") + ".")
+    _say("")
+    for line in summary.table(report, width):
+        _say(line)
+    _say("")
+    for line in summary.counts(report):
+        _say(line)
+    _say(f"Chi tiết ở trang '{L.R_CHECKS}' của bảng xếp hạng.")
+    _say(f"Bảng xếp hạng: {_name(out)}")
     if json_path is not None:
-        click.echo(f"Báo cáo JSON: {json_path}")
+        _say(f"Báo cáo JSON: {_name(json_path)}")
+    if dossier is not None:
+        _say(f"Hồ sơ gửi Hội đồng (biên bản, tờ trình, báo cáo tổng kết): {_name(dossier)}")
 
 
 def run() -> None:

@@ -21,6 +21,7 @@ from thidua_xlsx.cli import main
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.errors import BlocError, Problem
 from thidua_xlsx.core.model import Bloc, Kind, Threshold
+from thidua_xlsx.core.ratings import Rating
 
 # Letters only Vietnamese text has: a message in English or without diacritics fails.
 VIETNAMESE = re.compile(r"[ăâđêôơưàáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ]", re.IGNORECASE)
@@ -58,11 +59,16 @@ def delete(sheet: str) -> Edit:
 
 def duplicate_year(wb: openpyxl.Workbook) -> None:
     ws = wb[L.SHEET_INFO]
-    ws["A18"], ws["B18"] = "Năm", 2025
+    ws["A19"], ws["B19"] = "Năm", 2025
 
 
-# Default layout (header on row 4): Thông tin khối B5 Tên khối, B6 Năm, B8 Khối trưởng,
-# B10 Hạn nộp, B11 Tổng điểm chuẩn, B12 Tỷ lệ LĐTT, B16 Tỷ lệ phiếu; Đơn vị A5 VP, A6 NV;
+def past(cell: str, value: object) -> dict[str, object]:
+    """An edit of 'Kết quả các năm trước'."""
+    return {f"{L.SHEET_HISTORY}!{cell}": value}
+
+
+# Default layout (header on row 4): Thông tin khối B5 Tên khối, B6 Năm, B8 Khối trưởng, B9 Khối phó,
+# B11 Hạn nộp, B12 Tổng điểm chuẩn, B13 Tỷ lệ LĐTT, B17 Tỷ lệ phiếu; Đơn vị A5 VP, A6 NV;
 # Tiêu chí row 5 is section 1 (30), rows 6-8 are 1.1 (15), 1.2 (10), 1.3 (5), row 28 is
 # section 6 (thưởng), rows 29-30 its leaves; Danh hiệu row 5 TTLĐXS, row 6 TTLĐTT;
 # Khen thưởng rows 5-7 (ranks 1-1, 2-3, 4-6).
@@ -93,8 +99,8 @@ CASES: list[tuple[str, dict[str, object], Edit | None, str, str | None, list[str
     ("leaf-max-zero", {"Tiêu chí!C7": 0}, None, L.SHEET_CRITERIA, "C7", ["1.2", "lớn hơn 0"]),
     ("leaf-max-negative", {"Tiêu chí!C7": -2}, None, L.SHEET_CRITERIA, "C7", ["1.2", "lớn hơn 0"]),
     ("leaf-max-text", {"Tiêu chí!C7": "mười"}, None, L.SHEET_CRITERIA, "C7", ["Điểm tối đa", "phải là một số", "mười"]),
-    ("base-total", {"Thông tin khối!B11": 90}, None, L.SHEET_INFO, "B11", ["Tổng điểm chuẩn", "90", "100"]),
-    ("base-total-after-leaf", {"Tiêu chí!C8": 4, "Tiêu chí!C5": None}, None, L.SHEET_INFO, "B11", ["100", "99"]),
+    ("base-total", {"Thông tin khối!B12": 90}, None, L.SHEET_INFO, "B12", ["Tổng điểm chuẩn", "90", "100"]),
+    ("base-total-after-leaf", {"Tiêu chí!C8": 4, "Tiêu chí!C5": None}, None, L.SHEET_INFO, "B12", ["100", "99"]),
     ("unknown-kind", {"Tiêu chí!D7": "cộng"}, None, L.SHEET_CRITERIA, "D7", ["cộng", "điểm, thưởng hoặc trừ"]),
     ("kind-against-section", {"Tiêu chí!D29": "điểm"}, None, L.SHEET_CRITERIA, "D29", ["6.1", "thưởng", 'mục "6"']),
     ("year-text", {"Thông tin khối!B6": "hai nghìn"}, None, L.SHEET_INFO, "B6", ["Năm", "phải là một số"]),
@@ -109,12 +115,12 @@ CASES: list[tuple[str, dict[str, object], Edit | None, str, str | None, list[str
         ["thiếu dòng 'Năm'"],
     ),
     ("bloc-name-missing", {"Thông tin khối!B5": " "}, None, L.SHEET_INFO, "B5", ["chưa nhập 'Tên khối'"]),
-    ("base-total-text", {"Thông tin khối!B11": "một trăm"}, None, L.SHEET_INFO, "B11", ["phải là một số"]),
-    ("share-over-100", {"Thông tin khối!B16": 150}, None, L.SHEET_INFO, "B16", ["0 đến 100"]),
-    ("share-typed-as-percent", {"Thông tin khối!B12": 0.9}, None, L.SHEET_INFO, "B12", ["0,9", "90"]),
-    ("deadline-not-a-date", {"Thông tin khối!B10": "31/02/2024"}, None, L.SHEET_INFO, "B10", ["Hạn nộp", "ngày"]),
+    ("base-total-text", {"Thông tin khối!B12": "một trăm"}, None, L.SHEET_INFO, "B12", ["phải là một số"]),
+    ("share-over-100", {"Thông tin khối!B17": 150}, None, L.SHEET_INFO, "B17", ["0 đến 100"]),
+    ("share-typed-as-percent", {"Thông tin khối!B13": 0.9}, None, L.SHEET_INFO, "B13", ["0,9", "90"]),
+    ("deadline-not-a-date", {"Thông tin khối!B11": "31/02/2024"}, None, L.SHEET_INFO, "B11", ["Hạn nộp", "ngày"]),
     ("leader-not-a-unit", {"Thông tin khối!B8": "ABC"}, None, L.SHEET_INFO, "B8", ["ABC", "không phải mã"]),
-    ("duplicate-setting", {}, duplicate_year, L.SHEET_INFO, "A18", ["Năm", "bị lặp", "A6"]),
+    ("duplicate-setting", {}, duplicate_year, L.SHEET_INFO, "A19", ["Năm", "bị lặp", "A6"]),
     (
         "unknown-rating",
         {"Danh hiệu!B5": "Xuất sắc"},
@@ -135,6 +141,47 @@ CASES: list[tuple[str, dict[str, object], Edit | None, str, str | None, list[str
     ("award-rank-zero", {"Khen thưởng!B5": 0}, None, L.SHEET_AWARDS, "B5", ["Hạng từ", "từ 1"]),
     ("award-min-total-text", {"Khen thưởng!D5": "chín mươi"}, None, L.SHEET_AWARDS, "D5", ["Điểm tối thiểu"]),
     ("award-without-name", {"Khen thưởng!A5": None}, None, L.SHEET_AWARDS, "A5", ["chưa có tên"]),
+    ("deputy-not-a-unit", {"Thông tin khối!B9": "XYZ"}, None, L.SHEET_INFO, "B9", ["khối phó", "XYZ", "không phải mã"]),
+    ("deputy-is-leader", {"Thông tin khối!B9": " vhtt"}, None, L.SHEET_INFO, "B9", ["VHTT", "trùng khối trưởng"]),
+    # 'Phải đạt danh hiệu' (G): a title of the sheet, and no cycle (reported once, at its first row)
+    (
+        "requires-unknown",
+        {"Danh hiệu!G5": "Tập thể tiên tiến"},
+        None,
+        L.SHEET_TITLES,
+        "G5",
+        ["Tập thể tiên tiến", "không phải danh hiệu nào"],
+    ),
+    (
+        "requires-cycle",
+        {"Danh hiệu!G6": "Tập thể lao động xuất sắc"},
+        None,
+        L.SHEET_TITLES,
+        "G5",
+        ["vòng lặp", '"Tập thể lao động xuất sắc" → "Tập thể lao động tiên tiến" → "Tập thể lao động xuất sắc"'],
+    ),
+    ("requires-itself", {"Danh hiệu!G6": "tập thể lao động TIÊN TIẾN"}, None, L.SHEET_TITLES, "G6", ["vòng lặp"]),
+    ("award-rating-unknown", {"Khen thưởng!F6": "Giỏi"}, None, L.SHEET_AWARDS, "F6", ["Giỏi", "không hợp lệ"]),
+    ("award-years-zero", {"Khen thưởng!G6": 0}, None, L.SHEET_AWARDS, "G6", ["Số năm liên tục", "từ 1"]),
+    (
+        "award-years-nothing-held",
+        {"Khen thưởng!G6": 2, "Khen thưởng!E6": None},
+        None,
+        L.SHEET_AWARDS,
+        "G6",
+        ["không có gì phải giữ"],
+    ),
+    # 'Kết quả các năm trước': row 5 is KTHT's 2022, row 6 GDDT's 2022
+    ("history-unknown-unit", past("B5", "ABC"), None, L.SHEET_HISTORY, "B5", ["ABC", "không có trong trang 'Đơn vị'"]),
+    ("history-year-text", past("A5", "năm ngoái"), None, L.SHEET_HISTORY, "A5", ["Năm", "phải là một số"]),
+    ("history-year-not-earlier", past("A5", 2024), None, L.SHEET_HISTORY, "A5", ["2024", "năm trước"]),
+    ("history-year-missing", past("A5", None), None, L.SHEET_HISTORY, "A5", ["chưa nhập năm"]),
+    ("history-duplicate", past("B6", "kTHT"), None, L.SHEET_HISTORY, "B6", ["KTHT", "hai dòng", "2022", "B5"]),
+    ("history-rating", past("E5", "Giỏi"), None, L.SHEET_HISTORY, "E5", ["Giỏi", "không hợp lệ"]),
+    ("history-title", past("F5", "Cờ thi đua"), None, L.SHEET_HISTORY, "F5", ["Cờ thi đua", "trang 'Danh hiệu'"]),
+    ("history-total", past("C5", "chín mươi"), None, L.SHEET_HISTORY, "C5", ["Tổng điểm", "phải là một số"]),
+    ("history-rank", past("D5", 0), None, L.SHEET_HISTORY, "D5", ["Hạng", "từ 1"]),
+    ("history-header", past("C4", "Điểm"), None, L.SHEET_HISTORY, "A4", ["thiếu cột 'Tổng điểm'"]),
 ]
 
 
@@ -197,23 +244,25 @@ def _same_scheme(a: Bloc, b: Bloc) -> None:
     assert a.fingerprint == b.fingerprint
 
 
-def _table(ws, head: int = 4) -> list[list[object]]:
-    """Data rows under the header, then cleared, so they can be written back differently."""
+def _table(ws, head: int = 4) -> list[list[tuple[object, str]]]:
+    """Data rows under the header (values with their number formats, as a cut moves them),
+    then cleared, so they can be written back differently."""
     rows = []
     for r in range(head + 1, ws.max_row + 1):
-        values = [ws.cell(r, c).value for c in range(1, ws.max_column + 1)]
-        if any(v is not None for v in values):
-            rows.append(values)
-        for c in range(1, ws.max_column + 1):
-            ws.cell(r, c).value = None
+        cells = [ws.cell(r, c) for c in range(1, ws.max_column + 1)]
+        if any(cell.value is not None for cell in cells):
+            rows.append([(cell.value, cell.number_format) for cell in cells])
+        for cell in cells:
+            cell.value, cell.number_format = None, "General"
     return rows
 
 
-def _scatter(ws, rows: list[list[object]], head: int = 4) -> None:
+def _scatter(ws, rows: list[list[tuple[object, str]]], head: int = 4) -> None:
     """Write rows back with a blank row between each (as pasted from elsewhere)."""
     for i, values in enumerate(rows):
-        for c, v in enumerate(values, start=1):
-            ws.cell(head + 1 + 2 * i, c).value = v
+        for c, (v, number_format) in enumerate(values, start=1):
+            cell = ws.cell(head + 1 + 2 * i, c)
+            cell.value, cell.number_format = v, number_format
 
 
 def test_rows_in_any_order_and_blank_rows(default_bloc, tmp_path) -> None:
@@ -240,7 +289,7 @@ def test_codes_in_natural_order(default_bloc, tmp_path) -> None:
     still lists 1.1, 1.2, 1.3, 1.10; section 1 grows to 31."""
     edits = {"Tiêu chí!A6": "1.10", "Tiêu chí!B6": "Tiêu chí thêm", "Tiêu chí!C6": 1, "Tiêu chí!D6": None,
              "Tiêu chí!A40": "1.1", "Tiêu chí!B40": "Tiêu chí cũ", "Tiêu chí!C40": 15,
-             "Tiêu chí!C5": None, "Thông tin khối!B11": 101}  # fmt: skip
+             "Tiêu chí!C5": None, "Thông tin khối!B12": 101}  # fmt: skip
     bloc = load_bloc(edited(default_bloc[0], tmp_path, edits))
     assert [c.code for c in bloc.criteria][:6] == ["1", "1.1", "1.2", "1.3", "1.10", "2"]
     assert bloc.by_code["1"].max == 31 and bloc.by_code["1.10"].parent == "1"
@@ -312,13 +361,13 @@ def test_blank_kind_at_the_top_is_base(default_bloc, tmp_path) -> None:
     ],
 )
 def test_deadline_as_date_or_text(default_bloc, tmp_path, value, expected) -> None:
-    bloc = load_bloc(edited(default_bloc[0], tmp_path, {"Thông tin khối!B10": value}))
+    bloc = load_bloc(edited(default_bloc[0], tmp_path, {"Thông tin khối!B11": value}))
     assert bloc.info.deadline == expected
 
 
 def test_default_deadline_is_a_date_cell(default_bloc) -> None:
     ws = openpyxl.load_workbook(default_bloc[0])[L.SHEET_INFO]
-    assert ws["A10"].value == L.I_DEADLINE and isinstance(ws["B10"].value, dt.datetime)
+    assert ws["A11"].value == L.I_DEADLINE and isinstance(ws["B11"].value, dt.datetime)
     assert default_bloc[1].info.deadline == dt.date(2024, 12, 30)
 
 
@@ -358,6 +407,52 @@ def test_default_titles_follow_the_law(default_bloc) -> None:
     assert advanced.ldtt_share == Threshold(Decimal(50), strict=True) and "Điều 28" in advanced.basis
     assert advanced.kl_count == Threshold(Decimal(0)) and not advanced.kl_count.at_most(Decimal(1))
     assert advanced.ldtt_share.at_least(Decimal("50.5")) and not advanced.ldtt_share.at_least(Decimal(50))
+
+
+def test_the_law_chain_and_its_citations(default_bloc) -> None:
+    """Art. 27 chooses 'xuất sắc' among the collectives holding 'tiên tiến' (Art. 28, which
+    forbids discipline from 'cảnh cáo' up): the default links them, and cites both articles."""
+    excellent, advanced = default_bloc[1].titles
+    assert excellent.requires == advanced.name and advanced.requires is None
+    assert excellent.kl_count is None  # the discipline condition comes through the chain
+    assert default_bloc[1].chain(excellent.name) == (excellent.name, advanced.name)
+    for title, article in ((excellent, "Khoản 1 Điều 27"), (advanced, "Khoản 1 Điều 28")):
+        assert title.basis.startswith(f"{article} Luật Thi đua, khen thưởng số 06/2022/QH15")
+        assert "Nghị định 98/2023/NĐ-CP" in title.basis
+    assert "không có cá nhân bị kỷ luật từ hình thức cảnh cáo trở lên" in advanced.basis
+
+
+def test_the_default_history_is_an_example_of_two_years(default_bloc) -> None:
+    bloc = default_bloc[1]
+    assert bloc.info.deputy == "TCKH" and bloc.info.deputy != bloc.info.leader
+    assert {p.year for p in bloc.history} == {2022, 2023} and len(bloc.history) == 2 * len(bloc.units)
+    assert all(set(bloc.past[u.code]) == {2022, 2023} for u in bloc.units)
+    first = bloc.past["KTHT"][2022]
+    assert (first.total, first.rank, first.title, first.award) == (
+        Decimal("99.25"), 1, "Tập thể lao động xuất sắc", "Cờ thi đua của UBND tỉnh",
+    )  # fmt: skip
+    ws = openpyxl.load_workbook(default_bloc[0])[L.SHEET_HISTORY]
+    assert "VÍ DỤ" in ws["A2"].value
+    assert {ws.cell(r, 8).value for r in range(5, 5 + len(bloc.history))} == {"Ví dụ"}
+
+
+def test_without_history_or_the_new_award_columns_a_bloc_still_loads(default_bloc, tmp_path) -> None:
+    """A bloc workbook made before these existed: no history, no rating or years to hold."""
+
+    def older(wb: openpyxl.Workbook) -> None:
+        del wb[L.SHEET_HISTORY]
+        wb[L.SHEET_AWARDS].delete_cols(6, 2)
+
+    bloc = load_bloc(edited(default_bloc[0], tmp_path, then=older))
+    assert bloc.history == () and bloc.past == {}
+    assert [(a.min_rating, a.years) for a in bloc.awards] == [(None, 1)] * 3
+
+
+def test_award_rating_and_years(default_bloc, tmp_path) -> None:
+    edits = {"Khen thưởng!F6": "htxsnv", "Khen thưởng!G6": 2, **past("B5", " ktht ")}
+    bloc = load_bloc(edited(default_bloc[0], tmp_path, edits))
+    assert (bloc.awards[1].min_rating, bloc.awards[1].years) == (Rating.HTXSNV, 2)
+    assert bloc.history[0].unit == "KTHT"
 
 
 def test_upper_bound_thresholds(default_bloc, tmp_path) -> None:

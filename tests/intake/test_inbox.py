@@ -7,10 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import struct
 import unicodedata
 import zipfile
-import zlib
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from helpers import FILES, expected_total, fill, full_scores, lo_batch, make_files, saved_at
+from helpers import FILES, expected_total, fill, full_scores, lo_batch, make_files, raw_zip, saved_at
 
 from thidua_xlsx.cli import main
 from thidua_xlsx.core import labels as L
@@ -46,21 +44,6 @@ def tree_state(folder: Path) -> dict[str, tuple[str, int, int]]:
         digest = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
         out[p.relative_to(folder).as_posix()] = (digest, st.st_size, st.st_mtime_ns)
     return out
-
-
-def raw_zip(members: list[tuple[bytes, bytes]], *, utf8_flag: bool = False) -> bytes:
-    """A zip whose member names are the given bytes (as old Windows or macOS tools write them)."""
-    body, central = b"", b""
-    for name, data in members:
-        flags = 0x800 if utf8_flag else 0
-        crc, offset = zlib.crc32(data), len(body)
-        head = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, flags, 0, 0, 0x5994, crc, len(data), len(data),
-                           len(name), 0)  # fmt: skip
-        body += head + name + data
-        central += struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, flags, 0, 0, 0x5994, crc, len(data),
-                               len(data), len(name), 0, 0, 0, 0, 0, offset) + name  # fmt: skip
-    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central), len(body), 0)
-    return body + central + end
 
 
 def _value(v: object) -> object:
@@ -404,7 +387,8 @@ def test_interrupted_write_leaves_the_previous_ranking_whole(bloc_folder, monkey
     monkeypatch.setattr(xlsxwriter.Workbook, "close", half_written)
     result = _collect_again(bloc_folder)
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert "No space left on device" in result.output and "Tệp cũ (nếu có) vẫn được giữ nguyên" in result.output
+    assert "ổ đĩa đã hết chỗ trống" in result.output and "Tệp cũ (nếu có) vẫn được giữ nguyên" in result.output
+    assert "No space left" not in result.output  # the OS's English is said in Vietnamese
     assert (bloc_folder / "xh.xlsx").read_bytes() == before
     assert sorted(p.name for p in bloc_folder.iterdir()) == ["inbox", "khoi.xlsx", "xh.xlsx"]
 

@@ -15,7 +15,7 @@ from helpers import GOOD_DATA, expected_total, fill, full_scores, lo_batch, read
 from thidua_xlsx.core.issues import Severity
 from thidua_xlsx.core.model import Kind
 from thidua_xlsx.core.report import Status
-from thidua_xlsx.intake.returns import Evidence, ReturnData, totals
+from thidua_xlsx.intake.returns import Evidence, ReturnData
 from thidua_xlsx.ranking.assemble import collect
 
 pytestmark = pytest.mark.libreoffice
@@ -82,7 +82,7 @@ def test_awkward_decimals_total_exactly(saved, default_bloc) -> None:
         for label, path in saved[code].items():
             r = read(path, bloc)
             assert not r.errors, (code, label, [i.message for i in r.issues])
-            assert totals(bloc, r.scores)[3] == expected_total(bloc, PLANS[code]), (code, label)
+            assert bloc.totals(r.scores)[3] == expected_total(bloc, PLANS[code]), (code, label)
             assert all(v == v.quantize(Decimal("0.01")) for v in r.scores.values()), (label, r.scores)
 
 
@@ -100,6 +100,6 @@ def test_an_inbox_of_every_format_ranks_the_same(saved, default_bloc, tmp_path) 
     for code in ("VHTT", "YT", "TP"):
         original = read(saved[code]["openpyxl"], bloc)
         assert units[code].status is Status.RANKED, units[code].note
-        assert units[code].total == totals(bloc, original.scores)[3]
+        assert units[code].total == bloc.totals(original.scores)[3]
     assert units["NV"].status is Status.ERROR
     assert [i.code for i in report.issues if i.unit == "TP" and i.severity is Severity.WARNING] == ["score-text-number"]

@@ -7,6 +7,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from helpers import make_bloc, spec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -167,7 +168,7 @@ def test_final_ranking_breaks_ties_by_votes_and_gates_proposals(default_bloc) ->
         ranked_unit("B", "B", "96", votes=9),
         ranked_unit("C", "C", "90", votes=4),
     ]
-    got = run(bloc, units, Meeting(present=10, next_leader=None, next_deputy=None))
+    got = run(bloc, units, Meeting(present=tuple(f"M{i}" for i in range(10))))
     assert (got["B"].rank, got["A"].rank, got["C"].rank) == (1, 2, 3)
     assert not got["A"].tie
     assert got["B"].proposal == "Cờ thi đua của UBND tỉnh"
@@ -183,3 +184,137 @@ def test_a_large_tie_names_a_few_units_and_counts_the_rest(default_bloc) -> None
     assert got["T0"].needs_vote and "và 6 đơn vị khác" in note and note.count("Trường") == 5
     assert "12 đơn vị cho 2 suất Bằng khen của Chủ tịch UBND tỉnh, 3 suất Giấy khen" in note
     assert "7 vị trí không có khen thưởng" in note
+
+
+# The law's chain of titles (Art. 27 chooses among the holders of Art. 28's title) ----------------
+
+XS, TT = "Tập thể lao động xuất sắc", "Tập thể lao động tiên tiến"
+KL_NOTE = "có 1 người bị kỷ luật từ cảnh cáo trở lên"
+
+
+def test_one_disciplined_member_loses_both_titles(default_bloc) -> None:
+    _, bloc = default_bloc
+    ev = evaluate(bloc, data(KL=Decimal(1)))
+    assert ev.eligible == {XS: False, TT: False}
+    assert ev.eligibility_notes[TT] == (KL_NOTE,)
+    assert ev.eligibility_notes[XS] == (f"chưa đủ điều kiện {TT}: {KL_NOTE}",)
+    # its own conditions are met: the chain alone makes it ineligible
+    assert eligibility(bloc.titles[0], data(KL=Decimal(1))) == (True, ())
+    # a missing KL leaves both unknown, and says why
+    ev = evaluate(bloc, data(KL=None))
+    assert ev.eligible == {XS: None, TT: None}
+    assert ev.eligibility_notes[XS] == (f"chưa xét được {TT}: thiếu số liệu KL",)
+    # a failure of its own and of the chain are both named
+    ev = evaluate(bloc, data(KL=Decimal(2), CSTD=Decimal(0)))
+    assert ev.eligibility_notes[XS] == (
+        "số CSTĐ 0, cần ít nhất 1",
+        f"chưa đủ điều kiện {TT}: có 2 người bị kỷ luật từ cảnh cáo trở lên",
+    )
+
+
+def test_a_disciplined_unit_is_proposed_for_no_award_needing_either_title(default_bloc) -> None:
+    _, bloc = default_bloc
+    units = [
+        ranked_unit("A", "Phòng A", "98", KL=Decimal(1)),  # rank 1: Cờ thi đua needs xuất sắc
+        ranked_unit("B", "Phòng B", "97"),
+        ranked_unit("C", "Phòng C", "96"),
+        ranked_unit("D", "Phòng D", "95", KL=Decimal(1)),  # rank 4: Giấy khen needs tiên tiến
+        ranked_unit("E", "Phòng E", "94"),
+    ]
+    got = run(bloc, units)
+    assert got["A"].proposal is None and got["D"].proposal is None
+    assert got["A"].note == (
+        f"Hạng 1 nhưng chưa đủ điều kiện {XS}: chưa đủ điều kiện {TT}: {KL_NOTE} "
+        "(không đề nghị Cờ thi đua của UBND tỉnh)."
+    )
+    assert (
+        got["D"].note
+        == f"Hạng 4 nhưng chưa đủ điều kiện {TT}: {KL_NOTE} (không đề nghị Giấy khen của Chủ tịch UBND huyện)."
+    )
+    assert (
+        got["B"].proposal == "Bằng khen của Chủ tịch UBND tỉnh"
+        and got["E"].proposal == "Giấy khen của Chủ tịch UBND huyện"
+    )
+
+
+def test_the_highest_title_held_is_the_top_of_the_chain(default_bloc) -> None:
+    _, bloc = default_bloc
+    assert bloc.highest_title({XS: True, TT: True}) == XS
+    assert bloc.highest_title({XS: False, TT: True}) == TT
+    assert bloc.highest_title({XS: None, TT: False}) is None
+
+
+# A unit's row of 'Khen thưởng', and conditions held over years ---------------------------------
+
+UNITS = [[c, f"Phòng {c}", ""] for c in "ABCDE"]
+BK, GK = "Bằng khen của Chủ tịch UBND tỉnh", "Giấy khen của Chủ tịch UBND huyện"
+
+
+def _bloc(tmp_path, awards, history=()):
+    return make_bloc(tmp_path, spec(units=UNITS, info={"Khối trưởng": "A"}, awards=awards, history=list(history)))[1]
+
+
+def test_a_unit_never_falls_through_to_a_later_row(tmp_path) -> None:
+    awards = [
+        ["Cờ thi đua", 1, 1, 99, XS, None, None],
+        [BK, 1, 3, None, XS, None, None],
+        [GK, 1, 6, None, TT, None, None],
+    ]
+    bloc = _bloc(tmp_path, awards)
+    got = run(bloc, [ranked_unit("A", "Phòng A", "98", XLDV=Rating.HTTNV), ranked_unit("B", "Phòng B", "97")])
+    # A: below the flag's minimum score, so the flag's row is not its row; Bằng khen's row is, and
+    # its title fails: no Giấy khen from the third row, though A holds "tiên tiến"
+    assert got["A"].eligible == {XS: False, TT: True}
+    assert got["A"].proposal is None
+    assert got["A"].note == (
+        f"Hạng 1 nhưng chưa đủ điều kiện {XS}: xếp loại hoàn thành tốt nhiệm vụ, chưa đạt hoàn thành xuất sắc "
+        f"nhiệm vụ (không đề nghị {BK})."
+    )
+    assert got["B"].proposal == BK
+    # a minimum score no row lets the unit pass is named in the note
+    bloc = _bloc(tmp_path / "b", [["Cờ thi đua", 1, 1, 99, XS, None, None]])
+    got = run(bloc, [ranked_unit("A", "Phòng A", "98")])
+    assert got["A"].note == "Hạng 1 nhưng tổng điểm 98 < điểm tối thiểu 99 (không đề nghị Cờ thi đua)."
+
+
+def _past(year, unit, rating, title):
+    return [year, unit, 95, 2, rating, title, None]
+
+
+HTXS, HTT = "Hoàn thành xuất sắc nhiệm vụ", "Hoàn thành tốt nhiệm vụ"
+
+
+def test_conditions_held_over_consecutive_years(tmp_path) -> None:
+    """'Số năm liên tục' 2: the rating and the title this year and last year (2023)."""
+    awards = [[BK, 1, 3, None, XS, HTXS, 2], [GK, 4, 6, None, TT, None, 2]]
+    history = [
+        _past(2023, "A", HTXS, XS),  # held both years
+        _past(2023, "B", HTT, TT),  # a lower rating and title last year
+        _past(2022, "C", HTXS, XS),  # nothing for 2023
+        _past(2023, "D", HTXS, XS),  # rank 4 needs "tiên tiến": "xuất sắc" holds it (the chain)
+        _past(2023, "E", HTXS, None),  # no title recorded last year
+    ]
+    bloc = _bloc(tmp_path, awards, history)
+    units = [ranked_unit(c, f"Phòng {c}", str(99 - i)) for i, c in enumerate("ABCDE")]
+    got = run(bloc, units)
+    assert got["A"].proposal == BK
+    assert got["A"].note == f"Hạng 1, đủ điều kiện {XS}, 2 năm liên tục: đề nghị {BK}."
+    assert got["B"].proposal is None
+    assert got["B"].note == (
+        "Hạng 2 nhưng năm 2023 xếp loại hoàn thành tốt nhiệm vụ, chưa đạt hoàn thành xuất sắc nhiệm vụ; "
+        f"năm 2023 không đạt {XS} (đạt {TT}) (không đề nghị {BK})."
+    )
+    assert got["C"].proposal is None
+    assert got["C"].note == (
+        f"Hạng 3 nhưng chưa có kết quả năm 2023 trong trang 'Kết quả các năm trước' để xét 2 năm liên tục "
+        f"(không đề nghị {BK})."
+    )
+    assert got["D"].proposal == GK
+    assert got["E"].proposal is None and f"năm 2023 không đạt {TT}" in got["E"].note
+
+
+def test_a_lower_rating_this_year_fails_the_row(tmp_path) -> None:
+    bloc = _bloc(tmp_path, [[GK, 1, 6, None, None, HTXS, None]])
+    got = run(bloc, [ranked_unit("A", "Phòng A", "98", XLDV=Rating.HTTNV), ranked_unit("B", "Phòng B", "97")])
+    assert got["A"].proposal is None and "xếp loại hoàn thành tốt nhiệm vụ, chưa đạt" in got["A"].note
+    assert got["B"].proposal == GK

@@ -62,17 +62,24 @@ def test_the_scale_fits_the_columns_and_never_enlarges() -> None:
     assert fitting_scale([6, 10, 34, 11, 11, 9, 30, 34, 40]) < wide
 
 
-def test_row_heights_are_read_from_either_xlsxwriter_generation(tmp_path) -> None:
-    import types
-
+def test_the_plan_reads_the_heights_as_recorded_and_written(tmp_path) -> None:
+    import openpyxl
     import xlsxwriter
 
-    from thidua_xlsx.writers.pages import DEFAULT_ROW_PT, _height_pt
+    from thidua_xlsx.writers.pages import DEFAULT_ROW_PT, RowHeights, page_capacity, print_as_document
 
     book = xlsxwriter.Workbook(tmp_path / "h.xlsx")
-    ws = book.add_worksheet()
-    ws.set_row(2, 30)
-    old = types.SimpleNamespace(set_rows={2: [30, None, 0, 0, 0]})  # before 3.3: points in a list
-    for sheet in (ws, old):
-        assert (_height_pt(sheet, 2), _height_pt(sheet, 3)) == (30, DEFAULT_ROW_PT)
+    heights = RowHeights(book.add_worksheet())
+    for row, height in ((2, 30), (3, 200), (5, 31.9)):
+        heights.set(row, height)
+    # Whole pixels, rounded up: the height the file holds.
+    assert (heights[2], heights[3], heights[4], heights[5]) == (30, 200.25, DEFAULT_ROW_PT, 32.25)
+    rows = [heights[r] for r in range(60)]
+    widths = [10] * 8
+    expected = plan_breaks(rows, capacity=page_capacity(fitting_scale(widths)), keep=[(40, 45)])
+    assert print_as_document(heights, widths=widths, last_row=59, keep=[(40, 45)]) == expected
+    assert 40 in expected  # the kept block moved whole to the next page
     book.close()
+    ws = openpyxl.load_workbook(tmp_path / "h.xlsx").active
+    assert {r - 1: d.height for r, d in ws.row_dimensions.items() if d.height} == {2: 30, 3: 200.25, 5: 32.25}
+    assert [b.id for b in ws.row_breaks.brk] == expected

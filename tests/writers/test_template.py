@@ -22,7 +22,8 @@ from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.model import Kind
 from thidua_xlsx.core.ratings import RATING_LABELS
 from thidua_xlsx.core.text import slug
-from thidua_xlsx.intake.returns import Evidence, totals
+from thidua_xlsx.intake.returns import Evidence
+from thidua_xlsx.writers.style import INPUT_FILL
 from thidua_xlsx.writers.template import template_name
 
 VIETNAMESE = re.compile(r"[ăâđêôơưàáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ]", re.IGNORECASE)
@@ -234,6 +235,52 @@ def test_only_inputs_are_unlocked(book, rows, default_bloc) -> None:
     assert book[L.SHEET_GUIDE].protection.sheet and book[L.SHEET_META].protection.sheet
 
 
+def test_score_inputs_and_explanations_are_tinted_as_inputs(book, rows, default_bloc) -> None:
+    _, bloc = default_bloc
+    ws = book[L.SHEET_SCORES]
+    leaf_rows = {rows[c.code] for c in bloc.leaves}
+    for code, r in rows.items():
+        cells = [ws.cell(r, 5)] + ([ws.cell(r, 4)] if r in leaf_rows else [])  # explanation, score
+        for cell in cells:
+            assert cell.fill.fgColor.rgb.endswith(INPUT_FILL[1:]), (code, cell.coordinate)
+
+
+def _totals_of(ws) -> list:
+    labels = set(L.TOTAL_LABELS)
+    return [ws.cell(c.row, 4) for c in ws["B"] if c.value in labels]
+
+
+# sheet, the cells that hold scores or maxima (found by the sheet's own layout)
+SCORE_CELLS = [
+    ("maxima", lambda ws, rows: [ws.cell(r, 3) for r in rows.values()]),
+    ("scores and section sums", lambda ws, rows: [ws.cell(r, 4) for r in rows.values()]),
+    ("totals", lambda ws, rows: _totals_of(ws)),
+]
+
+
+@pytest.mark.parametrize(("what", "cells"), SCORE_CELLS)
+def test_scores_show_as_typed_without_a_trailing_separator(book, rows, what, cells) -> None:
+    found = cells(book[L.SHEET_SCORES], rows)
+    assert found and {c.number_format for c in found} == {"General"}, what  # "0.##" shows 15 as "15."
+
+
+def test_guide_gives_maxima_as_numbers_and_each_kind_once(book, default_bloc, tmp_path) -> None:
+    _, bloc = default_bloc
+    ws = book[L.SHEET_GUIDE]
+    head, cols = find_header(ws, ["Mã", "Nội dung tiêu chí", "Điểm tối đa"])
+    by_code = {ws.cell(r, 1).value: r for r in range(head + 1, ws.max_row + 1) if ws.cell(r, 1).value}
+    for crit in bloc.criteria:
+        cell = ws.cell(by_code[crit.code], cols["Điểm tối đa"])
+        assert cell.data_type == "n" and Decimal(str(cell.value)) == crit.max, crit.code
+    texts = {code: ws.cell(r, cols["Nội dung tiêu chí"]).value for code, r in by_code.items()}
+    assert texts["6"] == "Điểm thưởng" and texts["7"] == "Điểm trừ"  # named like their kind: not repeated
+    criteria = [["1", "Nhiệm vụ", 100, "điểm", ""], ["1.1", "Tham mưu", 100, "", ""],
+                ["2", "Khen thưởng", None, "thưởng", ""], ["2.1", "Bằng khen", 5, "", ""]]  # fmt: skip
+    _, other = make_bloc(tmp_path, spec(criteria=criteria))
+    ws = openpyxl.load_workbook(make_templates(other, tmp_path / "mau", units=["VHTT"])["VHTT"])[L.SHEET_GUIDE]
+    assert "Khen thưởng (điểm thưởng)" in {c.value for row in ws.iter_rows() for c in row}
+
+
 def test_data_rows_have_the_contract_codes(book) -> None:
     ws = book[L.SHEET_DATA]
     head, cols = find_header(ws, L.DATA_HEADERS)
@@ -303,11 +350,14 @@ def test_conditional_formats_mark_empty_and_out_of_range(book, rows, default_blo
     leaves = {f"D{rows[c.code]}" for c in bloc.leaves}
     rules = [(sqref_cells(cf.sqref), rule) for cf in ws.conditional_formatting for rule in cf.rules]
     blanks = [cells for cells, rule in rules if rule.type == "containsBlanks"]
-    checks = [(cells, rule) for cells, rule in rules if rule.type == "expression"]
+    checks = [(cells, rule) for cells, rule in rules if rule.type == "expression" and cells & leaves]
     assert blanks and set().union(*blanks) >= leaves
     assert checks and set().union(*(c for c, _ in checks)) >= leaves
     formula = checks[0][1].formula[0]
     assert ">$C" in formula and "<0" in formula and "ISTEXT" in formula
+    # the status turns red and bold while a score or a data value is missing or wrong
+    status = [rule for cells, rule in rules if rule.type == "expression" and not cells & leaves]
+    assert len(status) == 1 and "COUNTBLANK('Số liệu'!" in status[0].formula[0] and status[0].dxf.font.b
 
 
 def test_data_marks_compare_each_count_with_its_own_bound(book) -> None:
@@ -343,10 +393,14 @@ def test_header_date_line_and_signature(book, default_bloc) -> None:
     _, bloc = default_bloc
     ws = book[L.SHEET_SCORES]
     texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
-    for expected in (L.NATIONAL_NAME, L.NATIONAL_MOTTO, bloc.info.governing_body.upper(), bloc.info.name.upper(),
-                     f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {bloc.info.year}", "Đơn vị: Phòng Văn hóa và Thông tin",
+    # The unit issues the form: its governing body above its own name, left; the bloc in the title.
+    assert ws["A1"].value == bloc.info.governing_body.upper() and ws["A2"].value == "PHÒNG VĂN HÓA VÀ THÔNG TIN"
+    assert bloc.info.name.upper() not in texts
+    for expected in (L.NATIONAL_NAME, L.NATIONAL_MOTTO, f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {bloc.info.year}",
+                     bloc.info.name, "Đơn vị: Phòng Văn hóa và Thông tin",
                      "Ý Yên, ngày …… tháng …… năm 2024", "THỦ TRƯỞNG ĐƠN VỊ"):  # fmt: skip
         assert expected in texts, expected
+    assert texts.index(f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {bloc.info.year}") < texts.index(bloc.info.name)
     assert any("30/12/2024" in t for t in texts)
 
 
@@ -459,7 +513,7 @@ def test_round_trip_exact_totals(default_bloc, default_templates, tmp_path) -> N
     r = read(path, bloc)
     assert r.unit == "VHTT" and r.identified_by is Evidence.FORM and not r.errors, [i.message for i in r.issues]
     assert r.scores == {code: Decimal(str(v)) for code, v in PLAN_90.items()}
-    assert totals(bloc, r.scores) == EXPECTED_90
+    assert bloc.totals(r.scores) == EXPECTED_90
     assert r.data["TS"] == 20 and r.data["LDTT"] == 19
 
 
@@ -473,7 +527,7 @@ def test_round_trip_decimals_add_up_exactly(tmp_path) -> None:
     scores = {"1.1": 33.3, "1.2": 33.3, "1.3": 33.4, "2.1": 0.1, "2.2": 0.2, "3.1": 0.3}
     r = read(fill(tpl, tmp_path / "GDDT.xlsx", scores), bloc)
     assert not r.errors, [i.message for i in r.issues]
-    assert totals(bloc, r.scores) == (Decimal(100), Decimal("0.3"), Decimal("0.3"), Decimal(100))
+    assert bloc.totals(r.scores) == (Decimal(100), Decimal("0.3"), Decimal("0.3"), Decimal(100))
 
 
 def test_heading_rows_grow_with_long_names(tmp_path) -> None:
@@ -487,10 +541,11 @@ def test_heading_rows_grow_with_long_names(tmp_path) -> None:
     _, bloc = make_bloc(tmp_path, spec(info=info, units=[["A", long_unit, ""], ["B", "Phòng Y tế", ""]]))
     paths = make_templates(bloc, tmp_path / "mau")
     long_ws, short_ws = (openpyxl.load_workbook(paths[c])[L.SHEET_SCORES] for c in ("A", "B"))
-    assert long_ws["A2"].value == long_bloc.upper() and long_ws.row_dimensions[2].height >= 3 * 15
-    assert long_ws["A5"].value == f"Đơn vị: {long_unit}" and long_ws.row_dimensions[5].height >= 2 * 15
-    assert short_ws.row_dimensions[5].height < 2 * 15
-    assert long_ws["A5"].alignment.wrap_text
+    assert long_ws["A2"].value == long_unit.upper() and long_ws.row_dimensions[2].height >= 3 * 15
+    assert long_ws["A5"].value == long_bloc and long_ws["A5"].alignment.wrap_text  # fits one line of the title
+    assert long_ws["A6"].value == f"Đơn vị: {long_unit}" and long_ws.row_dimensions[6].height >= 2 * 15
+    assert short_ws.row_dimensions[6].height < 2 * 15
+    assert long_ws["A6"].alignment.wrap_text
 
 
 SHAPES = {
@@ -509,7 +564,7 @@ def test_other_bloc_shapes_round_trip(tmp_path, shape) -> None:
     scores = {c.code: float(c.max) if c.kind is not Kind.DEDUCTION else 1.5 for c in bloc.leaves}
     r = read(fill(path, tmp_path / "r.xlsx", scores), bloc)
     assert not r.errors, [i.message for i in r.issues]
-    base, bonus, ded, total = totals(bloc, r.scores)
+    base, bonus, ded, total = bloc.totals(r.scores)
     assert base == 100 and total == 100 + bonus - ded
     ws = openpyxl.load_workbook(path)[L.SHEET_SCORES]
     formulas = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value[:1] == "="]

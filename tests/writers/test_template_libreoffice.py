@@ -15,7 +15,7 @@ from helpers import EXPECTED_90, GOOD_DATA, PDFTOTEXT, PLAN_90, fill, lo_batch, 
 
 from thidua_xlsx.bloc.load import load_bloc
 from thidua_xlsx.core import labels as L
-from thidua_xlsx.intake.returns import Evidence, totals
+from thidua_xlsx.intake.returns import Evidence
 
 pytestmark = pytest.mark.libreoffice
 
@@ -33,17 +33,20 @@ def lo(default_bloc, default_templates, tmp_path_factory) -> dict[str, dict[str,
         "VHTT": fill(default_templates["VHTT"], work / "goc" / "VHTT.xlsx", PLAN_90, GOOD_DATA),
         "YT": fill(default_templates["YT"], work / "goc" / "YT.xlsx", PARTIAL, GOOD_DATA),
     }
+    # TP scores every criterion but leaves 'Số liệu' empty: collect would reject it, so the form
+    # must not say it is complete.
+    no_data = fill(default_templates["TP"], work / "goc" / "TP.xlsx", PLAN_90, {})
     empty = work / "goc" / "NV.xlsx"
     shutil.copy(default_templates["NV"], empty)
     bloc = default_bloc[0]  # the bloc workbook rides along: a bloc leader may use LibreOffice too
     pdfs = lo_batch([*default_templates.values(), bloc], "pdf", work / "pdf", profile)
-    xlsx = lo_batch([*filled.values(), empty, bloc], "xlsx", work / "xlsx", profile)
+    xlsx = lo_batch([*filled.values(), empty, no_data, bloc], "xlsx", work / "xlsx", profile)
     xls = lo_batch(list(filled.values()), "xls", work / "xls", profile)
     ods = lo_batch([*filled.values(), bloc], "ods", work / "ods", profile)
     return {
         "pdf": dict(zip([*default_templates, "khoi"], pdfs, strict=True)),
         "original": filled,
-        "xlsx": dict(zip([*filled, "NV", "khoi"], xlsx, strict=True)),
+        "xlsx": dict(zip([*filled, "NV", "TP", "khoi"], xlsx, strict=True)),
         "xls": dict(zip(filled, xls, strict=True)),
         "ods": dict(zip([*filled, "khoi"], ods, strict=True)),
     }
@@ -88,7 +91,7 @@ def test_libreoffice_computes_the_totals_itself(lo) -> None:
     status, values, sections = computed(lo["xlsx"]["VHTT"])
     assert values == dict(zip(L.TOTAL_LABELS, EXPECTED_90, strict=True))
     assert sections == [Decimal("26.5"), Decimal(2), Decimal("0.5")]  # 13.5 + 8 + 5; 1.5 + 0.5; 0.5
-    assert status == "Tình trạng: đã chấm đủ 23/23 tiêu chí."
+    assert status == "Tình trạng: đã chấm đủ 23/23 tiêu chí và nhập đủ 7/7 số liệu."
 
 
 def test_libreoffice_status_names_what_is_missing(lo) -> None:
@@ -98,7 +101,11 @@ def test_libreoffice_status_names_what_is_missing(lo) -> None:
     )
     assert values[L.TOTAL_BASE] == Decimal("88.5") - 8 - Decimal("2.5") + Decimal("1.5") - 8
     status, values, _ = computed(lo["xlsx"]["NV"])  # the template as written: no cached 0 shown
-    assert status == "Tình trạng: còn 23/23 tiêu chí chưa chấm điểm (ô tô vàng)."
+    assert status == (
+        "Tình trạng: còn 23/23 tiêu chí chưa chấm điểm (ô tô vàng); còn 7/7 số liệu ở trang 'Số liệu' chưa nhập."
+    )
+    status, _, _ = computed(lo["xlsx"]["TP"])  # every score typed, no data: not complete
+    assert status == "Tình trạng: còn 7/7 số liệu ở trang 'Số liệu' chưa nhập."
     assert set(values.values()) == {Decimal(0)}
 
 
@@ -108,7 +115,7 @@ def test_libreoffice_resaves_read_back_to_the_same_numbers(lo, default_bloc, fmt
     r = read(lo[fmt]["VHTT"], bloc)
     assert r.unit == "VHTT" and r.identified_by is Evidence.FORM and not r.errors, [i.message for i in r.issues]
     assert r.scores == {code: Decimal(str(v)) for code, v in PLAN_90.items()}
-    assert totals(bloc, r.scores) == EXPECTED_90
+    assert bloc.totals(r.scores) == EXPECTED_90
     assert r.data == read(lo["original"]["VHTT"], bloc).data
     partial, original = read(lo[fmt]["YT"], bloc), read(lo["original"]["YT"], bloc)
     assert partial.scores == original.scores and partial.scores["1.2"] is None

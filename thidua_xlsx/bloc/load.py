@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 from thidua_xlsx.bloc.criteria import read_criteria
+from thidua_xlsx.bloc.history import read_history
 from thidua_xlsx.bloc.table import BlocTable
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.errors import BlocError, Problem
 from thidua_xlsx.core.grid import Grid
-from thidua_xlsx.core.model import AwardRule, Bloc, BlocInfo, Criterion, Kind, Threshold, TitleRule, Unit
+from thidua_xlsx.core.model import (
+    AwardRule,
+    Bloc,
+    BlocInfo,
+    Criterion,
+    Kind,
+    PastResult,
+    Threshold,
+    TitleRule,
+    Unit,
+)  # fmt: skip
 from thidua_xlsx.core.numbers import ValueKind, parse_number, vn
 from thidua_xlsx.core.ratings import RATING_LABELS, parse_rating
 from thidua_xlsx.core.text import clean, fold
@@ -59,7 +71,7 @@ def read_bloc(path: Path) -> Bloc:
     try:
         book = open_workbook(path)
         names = {clean(n): n for n in book.sheet_names}  # a stray space in a tab name is forgiven
-        grids = {n: read_grid(book, names[n]) for n in L.BLOC_SHEETS if n in names}
+        grids = {n: read_grid(book, names[n]) for n in (*L.BLOC_SHEETS, L.SHEET_HISTORY) if n in names}
     except Exception as exc:  # calamine raises many kinds of errors for broken files
         raise BlocError(f"Không đọc được tệp khối thi đua {path}: {str(exc)[:200]}") from None
     problems: list[Problem] = [
@@ -71,10 +83,16 @@ def read_bloc(path: Path) -> Bloc:
     titles = _titles(grids[L.SHEET_TITLES], problems) if L.SHEET_TITLES in grids else None
     info = _info(grids[L.SHEET_INFO], problems, units, criteria if complete else ()) if L.SHEET_INFO in grids else None
     awards = _awards(grids[L.SHEET_AWARDS], problems, titles) if L.SHEET_AWARDS in grids else ()
+    history: tuple[PastResult, ...] = ()
+    if L.SHEET_HISTORY in grids:
+        year = info.year if info is not None else None
+        # units are checked only against a sound 'Đơn vị' sheet: a unit dropped there is one problem
+        known = units if not any(p.sheet == L.SHEET_UNITS for p in problems) else None
+        history = read_history(grids[L.SHEET_HISTORY], problems, known, titles, year)
     titles = titles or ()
     if problems or info is None:
         raise BlocError(f"Tệp khối thi đua {path} có {len(problems)} lỗi cần sửa.", problems)
-    return Bloc(info=info, units=units, criteria=criteria, titles=titles, awards=awards, source=path)
+    return Bloc(info=info, units=units, criteria=criteria, titles=titles, awards=awards, history=history, source=path)
 
 
 def _units(grid: Grid, problems: list[Problem]) -> tuple[Unit, ...]:
@@ -200,14 +218,20 @@ class _Settings:
         return int(value)
 
     def unit(self, key: str, units: tuple[Unit, ...]) -> str:
-        """A setting naming a unit by its code (the leader): the code as the 'Đơn vị' sheet writes it."""
+        """A setting naming a unit by its code (leader, deputy): the code as the 'Đơn vị' sheet writes it."""
         code = clean(self.value(key))
         codes = {u.code.upper(): u.code for u in units}
         if code and units:
             if code.upper() not in codes:
-                self.add(key, f"khối trưởng \"{code}\" không phải mã của đơn vị nào trong trang 'Đơn vị'.")
+                self.add(key, f"{key.lower()} \"{code}\" không phải mã của đơn vị nào trong trang 'Đơn vị'.")
             else:
                 code = codes[code.upper()]
+        return code
+
+    def deputy(self, units: tuple[Unit, ...], leader: str) -> str:
+        code = self.unit(L.I_DEPUTY, units)
+        if code and code == leader:
+            self.add(L.I_DEPUTY, f'khối phó "{code}" trùng khối trưởng: chọn một đơn vị khác hoặc để trống.')
         return code
 
     def deadline(self) -> dt.date | None:
@@ -234,11 +258,13 @@ def _info(
     s = _Settings(grid, problems)
     if s.s.head is None:
         return None
+    leader = s.unit(L.I_LEADER, units)
     return BlocInfo(
         name=s.text(L.I_NAME, required=True),
         year=s.year(),
         governing_body=s.text(L.I_GOVERNING),
-        leader=s.unit(L.I_LEADER, units),
+        leader=leader,
+        deputy=s.deputy(units, leader),
         place=s.text(L.I_PLACE),
         deadline=s.deadline(),
         base_total=s.base_total(criteria),
@@ -283,8 +309,9 @@ def _titles(grid: Grid, problems: list[Problem]) -> tuple[TitleRule, ...] | None
     s = BlocTable(grid, L.TITLE_HEADERS, problems)
     if s.head is None:
         return None
-    basis_col = grid.find_header([L.T_BASIS]) if s.head is not None else None
+    s.optional([L.T_BASIS])
     out: list[TitleRule] = []
+    requires: dict[str, tuple[str, str]] = {}  # title → (required title as typed, its cell)
     seen: set[str] = set()
     for r in s.rows():
         name = s.text(r, L.T_NAME)
@@ -300,9 +327,8 @@ def _titles(grid: Grid, problems: list[Problem]) -> tuple[TitleRule, ...] | None
         if rating_text and rating is None:
             s.add(s.cell(r, L.T_RATING), f"xếp loại \"{rating_text}\" không hợp lệ: dùng một trong "
                   + "; ".join(RATING_LABELS) + " (hoặc HTXSNV, HTTNV, HTNV, KHTNV).")  # fmt: skip
-        basis = ""
-        if basis_col and basis_col[0] == s.head:
-            basis = grid.text(r, basis_col[1][L.T_BASIS])
+        if s.text(r, L.T_REQUIRES):
+            requires[name] = (s.text(r, L.T_REQUIRES), s.cell(r, L.T_REQUIRES))
         out.append(
             TitleRule(
                 name=name,
@@ -311,15 +337,38 @@ def _titles(grid: Grid, problems: list[Problem]) -> tuple[TitleRule, ...] | None
                 cstd_count=_threshold(s, r, L.T_CSTD, percent=False, lower_bound=True),
                 khtnv_count=_threshold(s, r, L.T_KHTNV, percent=False, lower_bound=False),
                 kl_count=_threshold(s, r, L.T_KL, percent=False, lower_bound=False),
-                basis=basis,
+                basis=s.text(r, L.T_BASIS) if s.has(L.T_BASIS) else "",
             )
         )
-    return tuple(out)
+    return _chain(s, out, requires)
+
+
+def _chain(s: BlocTable, titles: list[TitleRule], typed: dict[str, tuple[str, str]]) -> tuple[TitleRule, ...]:
+    """Link each title to the one it requires; an unknown title or a cycle is a problem at its cell."""
+    names = {fold(t.name): t.name for t in titles}
+    links: dict[str, str] = {}
+    for name, (text, cell) in typed.items():
+        if fold(text) not in names:
+            s.add(cell, f'\'{L.T_REQUIRES}\' của "{name}" là "{text}", không phải danh hiệu nào trong trang này.')
+        else:
+            links[name] = names[fold(text)]
+    reported: set[str] = set()
+    for t in titles:  # in the sheet's order: each cycle is reported once, at its first row
+        path = [t.name]
+        while path[-1] in links and links[path[-1]] not in path:
+            path.append(links[path[-1]])
+        if path[-1] in links and links[path[-1]] == t.name and t.name not in reported:
+            reported.update(path)
+            loop = " → ".join(f'"{n}"' for n in [*path, t.name])
+            s.add(typed[t.name][1], f"'{L.T_REQUIRES}' tạo thành vòng lặp {loop}: một danh hiệu không thể "
+                  "phải đạt chính nó. Sửa lại để chuỗi danh hiệu dừng ở danh hiệu thấp nhất.")  # fmt: skip
+    return tuple(replace(t, requires=links.get(t.name)) for t in titles)
 
 
 def _awards(grid: Grid, problems: list[Problem], titles: tuple[TitleRule, ...] | None) -> tuple[AwardRule, ...]:
     """Award rules; a required title is checked only when the titles are known."""
-    s = BlocTable(grid, L.AWARD_HEADERS, problems)
+    s = BlocTable(grid, [x for x in L.AWARD_HEADERS if x not in L.AWARD_OPTIONAL], problems)
+    s.optional(L.AWARD_OPTIONAL)
     names = {fold(t.name): t.name for t in titles or ()}
     out: list[AwardRule] = []
     for r in s.rows():
@@ -334,6 +383,15 @@ def _awards(grid: Grid, problems: list[Problem], titles: tuple[TitleRule, ...] |
         title = s.text(r, L.A_TITLE)
         if title and titles is not None and fold(title) not in names:
             s.add(s.cell(r, L.A_TITLE), f"danh hiệu \"{title}\" không có trong trang 'Danh hiệu'.")
+        rating_text = s.text(r, L.A_RATING) if s.has(L.A_RATING) else ""
+        rating = parse_rating(rating_text) if rating_text else None
+        if rating_text and rating is None:
+            s.add(s.cell(r, L.A_RATING), f"xếp loại \"{rating_text}\" không hợp lệ: dùng một trong "
+                  + "; ".join(RATING_LABELS) + " (hoặc HTXSNV, HTTNV, HTNV, KHTNV).")  # fmt: skip
+        years = (s.whole(r, L.A_YEARS, minimum=1) if s.has(L.A_YEARS) else None) or 1
+        if years > 1 and not title and not rating_text:
+            s.add(s.cell(r, L.A_YEARS), f"'{L.A_YEARS}' là {years} nhưng dòng này không đặt '{L.A_TITLE}' hay "
+                  f"'{L.A_RATING}': không có gì phải giữ qua các năm.")  # fmt: skip
         out.append(
             AwardRule(
                 name=name,
@@ -342,6 +400,8 @@ def _awards(grid: Grid, problems: list[Problem], titles: tuple[TitleRule, ...] |
                 min_total=s.number(r, L.A_MIN_TOTAL, required=False),
                 required_title=names.get(fold(title)) if title else None,
                 row=r + 1,
+                min_rating=rating,
+                years=years,
             )
         )
     return tuple(out)

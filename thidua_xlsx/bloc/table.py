@@ -43,6 +43,20 @@ class BlocTable:
         self.add(a1(row, best[2]), f"dòng tiêu đề thiếu cột {missing} (cần đủ các cột {every}; "
                  "giữ nguyên tên cột).")  # fmt: skip
 
+    def optional(self, labels: tuple[str, ...] | list[str]) -> None:
+        """Also read these columns when the header row has them (a workbook from before they
+        existed has none: no such condition, as with blank cells)."""
+        if self.head is None:
+            return
+        for label in labels:
+            key = fold(label)
+            col = next((c for c, v in enumerate(self.grid.rows[self.head]) if fold(v) == key), None)
+            if col is not None:
+                self.cols[label] = col
+
+    def has(self, label: str) -> bool:
+        return label in self.cols
+
     def add(self, cell: str | None, message: str) -> None:
         self.problems.append(Problem(self.grid.name, cell, message))
 

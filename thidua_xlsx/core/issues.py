@@ -23,7 +23,10 @@ class Severity(enum.Enum):
 class Code(str, enum.Enum):
     """Every issue code: stable, kebab-case, the same in the JSON report and the catalogue."""
 
+    __hash__ = str.__hash__  # looked up in the catalogue for every issue: the string's own (C) hash
+
     FILE_UNREADABLE = "file-unreadable"
+    FILE_INACCESSIBLE = "file-inaccessible"
     FILE_PASSWORD = "file-password"
     FILE_PASSWORD_MODIFY = "file-password-modify"
     FILE_NOT_SPREADSHEET = "file-not-spreadsheet"
@@ -31,6 +34,7 @@ class Code(str, enum.Enum):
     ARCHIVE_UNREADABLE = "archive-unreadable"
     SHEET_TOO_LARGE = "sheet-too-large"
     FILE_SKIPPED = "file-skipped"
+    LINK_OUTSIDE = "link-outside-inbox"
     UNIT_UNIDENTIFIED = "unit-unidentified"
     UNIT_UNKNOWN = "unit-unknown"
     FORM_COPIED = "form-copied"
@@ -83,6 +87,9 @@ _TYPES = [
     IssueType(Code.FILE_UNREADABLE, ERR, "Tệp hỏng hoặc không phải bảng tính đọc được.",
               "Mở lại tệp bằng Excel/LibreOffice, lưu lại dạng .xlsx rồi gửi lại.",
               "Không đọc được tệp: {detail}. Hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi gửi lại."),
+    IssueType(Code.FILE_INACCESSIBLE, ERR, "Máy của khối trưởng không mở được tệp (không có quyền, tên quá dài, liên kết vòng lặp, lỗi ổ đĩa…); không phải lỗi của tệp đơn vị gửi.",
+              "Khối trưởng sửa trên máy mình theo lời nhắn rồi chạy lại; đơn vị không cần gửi lại.",
+              "Máy này không đọc được tệp: {what}. Đây không phải lỗi của tệp đơn vị gửi (đơn vị không cần gửi lại); hãy {fix}."),
     IssueType(Code.FILE_PASSWORD, ERR, "Tệp có mật khẩu mở.",
               "Gỡ mật khẩu mở tệp (File > Info > Protect Workbook) rồi gửi lại.",
               "Tệp có mật khẩu mở nên không đọc được. Hãy gỡ mật khẩu mở tệp rồi gửi lại."),
@@ -105,6 +112,9 @@ _TYPES = [
     IssueType(Code.FILE_SKIPPED, INFO, "Tệp không phải bảng tính nên bị bỏ qua.",
               "Không cần làm gì nếu đây không phải bảng tự chấm điểm.",
               "Bỏ qua tệp không phải bảng tính ({reason})."),
+    IssueType(Code.LINK_OUTSIDE, WARN, "Liên kết (symlink) trong thư mục nhận tệp trỏ ra ngoài thư mục đó nên không được đọc.",
+              "Nếu đó là bảng tự chấm, chép tệp thật (không phải liên kết) vào thư mục nhận tệp rồi chạy lại.",
+              "Liên kết trỏ ra ngoài thư mục nhận tệp (tới {target}) nên không được đọc. Nếu đó là bảng tự chấm, hãy chép tệp thật vào thư mục nhận tệp."),
     # Identification
     IssueType(Code.UNIT_UNIDENTIFIED, ERR, "Không xác định được tệp của đơn vị nào.",
               "Dùng đúng tệp mẫu được gửi, hoặc ghi tên đơn vị ở đầu bảng và đặt tên tệp theo mã đơn vị.",
@@ -194,15 +204,15 @@ _TYPES = [
               "Chọn xếp loại trong danh sách, hoặc viết tắt HTXSNV, HTTNV, HTNV, KHTNV.",
               "Xếp loại {code} là \"{value}\", không phải một trong bốn mức: {choices}."),
     # Review round (bình xét)
-    IssueType(Code.REVIEW_SELF_CHANGED, WARN, "Đơn vị gửi lại tệp sau khi có bảng bình xét; điểm tự chấm đã đổi.",
-              "Khối trưởng xem lại; điểm khối đã thống nhất vẫn được giữ.",
-              "Điểm tự chấm của {unit} đã đổi từ {shown} (lúc họp) thành {now} (tệp gửi lại); giữ điểm khối đã thống nhất."),
+    IssueType(Code.REVIEW_SELF_CHANGED, WARN, "Đơn vị gửi lại tệp sau khi có bảng bình xét; điểm tự chấm của một tiêu chí đã đổi.",
+              "Khối trưởng xem lại: điểm khối chấm tại cuộc họp vẫn được giữ; tiêu chí khối không chấm lại dùng điểm tự chấm mới.",
+              "Điểm tự chấm tiêu chí {criterion} của {unit} đã đổi từ {shown} (lúc họp) thành {now} (tệp gửi lại); {what}."),
     IssueType(Code.REVIEW_UNIT_ABSENT, WARN, "Đơn vị không có dòng trong bảng bình xét.",
               "Khối trưởng kiểm tra lại bảng bình xét.",
               "Đơn vị {unit} không có dòng trong trang 'Bình xét'; giữ điểm tự chấm, 0 phiếu suy tôn."),
-    IssueType(Code.REVIEW_SCORE_UNUSED, WARN, "Điểm thống nhất nhập cho đơn vị chưa có bảng tự chấm hợp lệ.",
+    IssueType(Code.REVIEW_SCORE_UNUSED, WARN, "Điểm khối chấm nhập cho đơn vị chưa có bảng tự chấm hợp lệ.",
               "Đơn vị gửi bảng tự chấm hợp lệ rồi chạy lại.",
-              "Đơn vị {unit} chưa có bảng tự chấm hợp lệ nên điểm thống nhất {agreed} chưa được dùng."),
+              "Đơn vị {unit} chưa có bảng tự chấm hợp lệ nên điểm khối chấm {agreed} của tiêu chí {criterion} chưa được dùng."),
 ]  # fmt: skip
 
 CATALOGUE: dict[Code, IssueType] = {t.code: t for t in _TYPES}

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from thidua_xlsx.core.issues import Issue, Severity
-from thidua_xlsx.core.model import Bloc
+from thidua_xlsx.core.model import Bloc, PastResult
 from thidua_xlsx.core.numbers import json_number
 from thidua_xlsx.core.ratings import Rating
 
@@ -20,6 +20,19 @@ if TYPE_CHECKING:
 
 SCHEMA = "thidua-xlsx/report@1"
 TARGET_KEYS = ("ldtt", "cstd", "unit_rating", "party_rating")  # JSON keys of targets_met, in order
+HISTORY_KEYS = ("total", "rank", "rating", "title", "award")  # a year's fields, JSON keys and table columns
+
+
+def past_dict(p: PastResult) -> dict[str, Any]:
+    """A year of a unit's history as the JSON report writes it (§8)."""
+    return {
+        "year": p.year,
+        "total": json_number(p.total),
+        "rank": p.rank,
+        "rating": p.rating.label if p.rating else None,
+        "title": p.title,
+        "award": p.award or None,
+    }
 
 
 class Status(enum.Enum):
@@ -30,6 +43,28 @@ class Status(enum.Enum):
     @property
     def label(self) -> str:
         return {"ranked": "Đã xếp hạng", "error": "Có lỗi, chưa xếp hạng", "missing": "Chưa nộp"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    """A criterion the review meeting scored differently from the unit ("điểm khối chấm")."""
+
+    criterion: str
+    self: Decimal | None  # the unit's own score (None when it had none)
+    agreed: Decimal
+    reason: str
+
+    @property
+    def change(self) -> Decimal:
+        return self.agreed - (self.self or Decimal(0))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "criterion": self.criterion,
+            "self": json_number(self.self),
+            "agreed": json_number(self.agreed),
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True, eq=False)  # a unit's result is itself: compared by identity, never field by field
@@ -63,11 +98,24 @@ class UnitResult:
     score_cells: Mapping[str, str] = field(default_factory=dict)
     errors: int = 0
     warnings: int = 0
-    # Review round (bình xét)
+    # Review round (bình xét): the self-scored sums, the meeting's changes and votes
     self_total: Decimal | None = None
+    self_scores: Mapping[str, Decimal | None] = field(default_factory=dict)
     agreed_total: Decimal | None = None
-    agreed_reason: str = ""
+    adjustments: tuple[Adjustment, ...] = ()
     votes: int | None = None
+    present: bool | None = None  # the unit attended the meeting
+
+    def changed(self, **changes: Any) -> UnitResult:
+        """A copy with these fields changed (what dataclasses.replace does, without re-running
+        __init__ for every field: ranking makes one per unit, ten thousand in a large bloc)."""
+        unknown = changes.keys() - self.__dict__.keys()
+        if unknown:
+            raise TypeError(f"UnitResult has no field {sorted(unknown)}")
+        new = object.__new__(UnitResult)
+        new.__dict__.update(self.__dict__)
+        new.__dict__.update(changes)
+        return new
 
     def to_dict(self, *, final: bool) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -88,8 +136,10 @@ class UnitResult:
             "note": self.note,
         }
         if final:
+            out["self_total"] = json_number(self.self_total)
             out["agreed_total"] = json_number(self.agreed_total)
             out["votes"] = self.votes
+            out["adjustments"] = [a.to_dict() for a in self.adjustments]
         return out
 
 
@@ -114,12 +164,36 @@ class FileEntry:
 
 @dataclass(frozen=True, slots=True)
 class Meeting:
-    """What the year-end meeting decided (review round)."""
+    """The year-end review meeting as its record says (§9): who met, and whom it elected."""
 
-    present: int
-    next_leader: str | None
-    next_deputy: str | None
-    source: str = ""
+    time: str = ""
+    place: str = ""
+    chair: str = ""
+    secretary: str = ""
+    present: tuple[str, ...] = ()  # codes of the units present, in the bloc's order
+    next_leader: str | None = None
+    next_leader_votes: int | None = None
+    next_deputy: str | None = None
+    next_deputy_votes: int | None = None
+    source: str = ""  # the review workbook, as given
+
+    @property
+    def members(self) -> int:
+        """Members present: the base of every vote share."""
+        return len(self.present)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "time": self.time,
+            "place": self.place,
+            "chair": self.chair,
+            "secretary": self.secretary,
+            "present": list(self.present),
+            "next_leader": self.next_leader,
+            "next_leader_votes": self.next_leader_votes,
+            "next_deputy": self.next_deputy,
+            "next_deputy_votes": self.next_deputy_votes,
+        }
 
 
 @dataclass(frozen=True)
@@ -181,10 +255,49 @@ class Report:
         }
         if self.final:
             out["final"] = True
+            if self.meeting is not None:
+                out["meeting"] = self.meeting.to_dict()
         out["units"] = [u.to_dict(final=self.final) for u in self.units]
         out["issues"] = [i.to_dict() for i in self.issues]
         out["files"] = [f.to_dict() for f in self.files]
+        if self.bloc.history:  # §12: each unit's earlier years, oldest first
+            for entry, u in zip(out["units"], self.units, strict=True):
+                entry["history"] = [past_dict(p) for p in self.history_of(u.code)]
         return out
+
+    def history_of(self, code: str) -> list[PastResult]:
+        """A unit's results of earlier years, oldest first."""
+        return sorted(self.bloc.past.get(code, {}).values(), key=lambda p: p.year)
+
+    def this_year(self, u: UnitResult) -> PastResult:
+        """This year's result of a unit as 'Kết quả các năm trước' records it: total and rank
+        (blank when unranked), rating, the highest title found eligible for, the award proposed."""
+        ranked = u.status is Status.RANKED
+        return PastResult(
+            year=self.bloc.info.year,
+            unit=u.code,
+            total=u.total if ranked else None,
+            rank=u.rank if ranked else None,
+            rating=u.rating,
+            title=self.bloc.highest_title(u.eligible),
+            award=u.proposal or "",
+        )
+
+    @property
+    def history(self) -> pd.DataFrame:
+        """Units × years (§12): one row per unit in ranking order; columns (year, field) for
+        every earlier year of the bloc's history, then this year, fields as HISTORY_KEYS.
+        Values are as recorded (Decimal totals); a year without a row for a unit is NA."""
+        import pandas as pd
+
+        past = [*self.bloc.history, *(self.this_year(u) for u in self.units)]
+        rows = [past_dict(p) | {"unit": p.unit, "total": p.total} for p in past]  # totals exact
+        # object columns: a rank stays an int and a total an exact Decimal beside the blanks
+        long = pd.DataFrame(rows, columns=["unit", "year", *HISTORY_KEYS], dtype=object)
+        wide = long.pivot(index="unit", columns="year", values=list(HISTORY_KEYS))
+        years = sorted({p.year for p in self.bloc.history} | {self.bloc.info.year})
+        columns = pd.MultiIndex.from_product([years, HISTORY_KEYS], names=["year", "field"])
+        return wide.swaplevel(axis=1).reindex(index=[u.code for u in self.units], columns=columns)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"

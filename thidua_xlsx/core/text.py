@@ -117,3 +117,52 @@ def collation_key(value: object) -> tuple:
         tertiary.append(case)
     secondary.append(tone)
     return (tuple(primary), tuple(secondary), tuple(tertiary))
+
+
+# Showing text that came from a file on a terminal ------------------------------------------
+
+# Characters that reorder or hide text: bidi embeddings, overrides and isolates, the marks,
+# and the line and paragraph separators some terminals treat as a new line.
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029"
+_VISIBLE = {
+    **{c: chr(0x2400 + c) for c in range(0x20)},  # C0 controls as their pictures: ESC is ␛, CR is ␍
+    0x7F: "\u2421",  # DEL: ␡
+    **{c: "\ufffd" for c in range(0x80, 0xA0)},  # C1 controls (CSI 0x9B, OSC 0x9D…): �
+    **{ord(ch): f"<U+{ord(ch):04X}>" for ch in _BIDI},
+}
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f" + _BIDI + "\ud800-\udfff]")
+SHOWN_LIMIT = 300  # characters of one value on the terminal
+
+
+def shown(value: object, limit: int = SHOWN_LIMIT) -> str:
+    """Text from a file, safe to print on a terminal and short enough to read.
+
+    Control characters (ESC, BEL, CR, LF…) are shown as their pictures (␛, ␇, ␍, ␊) and bidi
+    controls as <U+202E>, so nothing a file holds can move the cursor, reset the terminal,
+    make a link or reverse a line; bytes of a file name that are not UTF-8 show as �. A text
+    longer than `limit` keeps its head and its tail, where messages say what to do.
+    """
+    text = str(value)
+    if _UNSAFE.search(text):
+        text = _UNSAFE.sub(lambda m: _VISIBLE.get(ord(m.group()), "\ufffd"), text)
+    if len(text) > limit:
+        tail = limit // 3
+        text = text[: limit - tail - 1] + "…" + text[-tail:]
+    return text
+
+
+def name_from_os(name: str) -> str:
+    """A file name as the OS gave it (bytes that are not UTF-8 smuggled as surrogates), made
+    valid text: each such byte is written as its escape (`ghi_ch\\xfa.txt`), which finds the
+    file again and never reads as a letter it is not. The file is still opened by its real name."""
+    if name.isascii() or not _has_surrogates(name):
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

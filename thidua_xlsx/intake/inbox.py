@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from thidua_xlsx.core import issues
-from thidua_xlsx.core.errors import ThiduaError
+from thidua_xlsx.core.errors import ThiduaError, os_reason
 from thidua_xlsx.core.issues import Code, Issue
 from thidua_xlsx.core.numbers import megabytes, vn
+from thidua_xlsx.core.text import name_from_os
 
 SPREADSHEET_EXTS = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 ARCHIVE_EXTS = {".zip"}
@@ -42,18 +43,24 @@ _ZIP_METHOD_NAMES = {9: "Deflate64", 99: "AES", 6: "Implode", 93: "Zstandard"}
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A spreadsheet to read: a file on disk, or a member of an archive (`members` path)."""
+    """A spreadsheet to read: a file on disk, or a member of an archive.
+
+    `members` locates a member by its position in each archive's central directory (the
+    outer archive first): two members may share a name, and each is read as itself.
+    """
 
     display: str
     path: Path
-    members: tuple[str, ...] = ()
+    members: tuple[int, ...] = ()
     mtime: float = 0.0
     size: int = 0
-    member_name: str = ""  # an archive member's name as its author wrote it (decoded)
+    # The name as text: an archive member's name as its author wrote it (decoded), or a
+    # file name whose bytes are not UTF-8 (escaped); empty when it is `path.name` itself.
+    member_name: str = ""
 
     @property
     def name(self) -> str:
-        return PurePosixPath(self.member_name or self.members[-1]).name if self.members else self.path.name
+        return PurePosixPath(self.member_name).name if self.member_name else self.path.name
 
     @property
     def ext(self) -> str:
@@ -98,6 +105,7 @@ class _Walker:
         self.refused: list[Passed] = []
         self.issues: list[Issue] = []
         self.exclude = _identity(exclude) if exclude is not None else None
+        self.files_seen: dict[tuple[int, int], str] = {}  # (device, inode) → display: one file, read once
 
     def done(self) -> Walk:
         return Walk(tuple(self.sources), tuple(self.passed), tuple(self.refused), tuple(self.issues))
@@ -119,13 +127,19 @@ class _Walker:
         try:
             st = full.stat()
         except OSError as exc:
-            self.refuse(display, 0.0, issues.make(Code.FILE_UNREADABLE, file=display, detail=_os_error(exc)))
+            self.refuse(display, 0.0, inaccessible(display, exc))
             return
         if not stat.S_ISREG(st.st_mode):  # a pipe or device would block or never end
             self.skip(display, "không phải tệp thông thường", st.st_mtime)
             return
-        if self.exclude is not None and (st.st_dev, st.st_ino) == self.exclude:
+        key = (st.st_dev, st.st_ino)
+        if key == self.exclude:
             self.passed.append(Passed(display, "tệp khối thi đua, không phải bảng tự chấm", st.st_mtime))
+            return
+        first = self.files_seen.setdefault(key, display)
+        if first != display:  # a hard link: the same file under a second name is not a second return
+            twice = f"cùng một tệp với {first} (hai tên của một tệp), đã đọc ở đó"
+            self.passed.append(Passed(display, twice, st.st_mtime))
             return
         reason = classify(rel)
         if reason is None and getattr(st, "st_file_attributes", 0) & getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0):
@@ -134,7 +148,9 @@ class _Walker:
         if reason:
             self.skip(display, reason, st.st_mtime)
         elif ext in SPREADSHEET_EXTS:
-            self.sources.append(Source(display, full, (), st.st_mtime, st.st_size))
+            text_name = name_from_os(full.name)
+            shown_name = text_name if text_name != full.name else ""
+            self.sources.append(Source(display, full, (), st.st_mtime, st.st_size, shown_name))
         elif ext in ARCHIVE_EXTS:
             self.archive(full, display, st.st_mtime)
         elif ext in OTHER_ARCHIVE_EXTS:
@@ -142,7 +158,31 @@ class _Walker:
         else:
             self.skip(display, "không phải bảng tính", st.st_mtime, ext)
 
-    def archive(self, path: Path, display: str, mtime: float, chain: tuple[str, ...] = ()) -> None:
+    def link(self, path: Path, display: str, real_root: str, root: str) -> None:
+        """A symbolic link, passed over: out of INBOX it is not followed (with a warning);
+        inside, what it points to is read under its own path."""
+        target = os.path.realpath(path)
+        try:
+            mtime = path.lstat().st_mtime
+        except OSError:
+            mtime = 0.0
+        if not _within(target, real_root):
+            shown_target = name_from_os(target)
+            issue = issues.make(Code.LINK_OUTSIDE, file=display, target=shown_target)
+            self.issues.append(issue)
+            reason = f"liên kết (symlink) trỏ ra ngoài thư mục nhận tệp, tới {shown_target}: không đọc"
+            self.passed.append(Passed(display, reason, mtime, issue))
+            return
+        inside = _display(root, name_from_os(os.path.relpath(target, real_root)))
+        if os.path.isdir(path):
+            reason = f"liên kết (symlink) tới thư mục {inside}: các tệp trong đó được đọc ở đường dẫn thật"
+        elif os.path.exists(path):
+            reason = f"liên kết (symlink) tới {inside}: tệp được đọc ở đường dẫn thật"
+        else:
+            reason = "liên kết (symlink) hỏng hoặc trỏ vòng lặp: không đọc"
+        self.passed.append(Passed(display, reason, mtime))
+
+    def archive(self, path: Path, display: str, mtime: float, chain: tuple[int, ...] = ()) -> None:
         """List an archive's members (from its central directory only: nothing is unpacked)."""
         infos = self._listing(path, display, mtime, chain)
         if infos is None:
@@ -150,23 +190,32 @@ class _Walker:
         listed = f"tệp nén: {len(infos)} tệp bên trong được liệt kê riêng"
         self.passed.append(Passed(display, listed, mtime, archive=True))
         shown_names: set[str] = set()
-        for index, info in enumerate(infos):
+        for n, (position, info) in enumerate(infos, start=1):
             name = member_display_name(info)
             shown = f"{display}/{name}"
             if shown in shown_names:  # two members of one name: keep every file listed once
-                shown = f"{shown} (bản thứ {index + 1} trong tệp nén)"
+                shown = f"{shown} (bản thứ {n} trong tệp nén)"
             shown_names.add(shown)
-            self._member(path, chain, info, name, shown, _zip_time(info, mtime))
+            self._member(path, chain, info, position, name, shown, _zip_time(info, mtime))
 
-    def _listing(self, path: Path, display: str, mtime: float, chain: tuple[str, ...]) -> list[zipfile.ZipInfo] | None:
-        """The archive's file members, or None when it is refused (with the reason)."""
+    def _listing(
+        self, path: Path, display: str, mtime: float, chain: tuple[int, ...]
+    ) -> list[tuple[int, zipfile.ZipInfo]] | None:
+        """The archive's file members with their positions, or None when it is refused (with the reason)."""
         try:
             with open_archive(path, chain) as zf:
-                infos = [i for i in zf.infolist() if not i.is_dir()]
+                infos = [(n, i) for n, i in enumerate(zf.infolist()) if not i.is_dir()]
         except ArchiveTooLarge as exc:
             self.refuse(display, mtime, issues.make(Code.FILE_TOO_LARGE, file=display, detail=str(exc)))
             return None
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        except OSError as exc:
+            if exc.errno is not None:  # the leader's disk or permissions, not the archive
+                self.refuse(display, mtime, inaccessible(display, exc))
+            else:  # bz2 and others raise a bare OSError for a broken stream
+                detail = _zip_error(exc, path, chain)
+                self.refuse(display, mtime, issues.make(Code.ARCHIVE_UNREADABLE, file=display, detail=detail))
+            return None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError) as exc:
             detail = _zip_error(exc, path, chain)
             self.refuse(display, mtime, issues.make(Code.ARCHIVE_UNREADABLE, file=display, detail=detail))
             return None
@@ -174,7 +223,7 @@ class _Walker:
             detail = f"chứa {vn(len(infos))} tệp, giới hạn {vn(MAX_MEMBERS)}"
             self.refuse(display, mtime, issues.make(Code.FILE_TOO_LARGE, file=display, detail=detail))
             return None
-        accepted = sum(i.file_size for i in infos if member_too_large(i) is None)
+        accepted = sum(i.file_size for _, i in infos if member_too_large(i) is None)
         if accepted > MAX_ARCHIVE_BYTES:
             detail = f"khai báo {megabytes(accepted)} khi giải nén, giới hạn {megabytes(MAX_ARCHIVE_BYTES)}"
             self.refuse(display, mtime, issues.make(Code.FILE_TOO_LARGE, file=display, detail=detail))
@@ -182,7 +231,14 @@ class _Walker:
         return infos
 
     def _member(
-        self, path: Path, chain: tuple[str, ...], info: zipfile.ZipInfo, name: str, shown: str, when: float
+        self,
+        path: Path,
+        chain: tuple[int, ...],
+        info: zipfile.ZipInfo,
+        position: int,
+        name: str,
+        shown: str,
+        when: float,
     ) -> None:
         """Classify one member of an archive, as a file of the inbox is."""
         reason = classify(name)
@@ -209,9 +265,13 @@ class _Walker:
                 detail = f"tệp nén lồng nhau quá {MAX_DEPTH} lớp"
                 self.refuse(shown, when, issues.make(Code.ARCHIVE_UNREADABLE, file=shown, detail=detail))
             else:
-                self.archive(path, shown, when, (*chain, info.filename))
+                self.archive(path, shown, when, (*chain, position))
         else:
-            self.sources.append(Source(shown, path, (*chain, info.filename), when, info.file_size, name))
+            self.sources.append(Source(shown, path, (*chain, position), when, info.file_size, name))
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -249,43 +309,45 @@ def check_inbox(inbox: Path) -> None:
 
 
 def walk_inbox(inbox: Path, *, shown_as: str | None = None, exclude: Path | None = None) -> Walk:
-    """Every file under `inbox`, recursively, sorted by path. Symlinked folders are followed once.
+    """Every file under `inbox`, recursively, sorted by path.
 
-    `exclude` (the bloc's own workbook, when it sits in the inbox) is passed over, not read.
+    Symbolic links are never followed: one that points out of INBOX is passed over with a
+    warning (a link to `/` would read the whole machine), one that points inside is passed
+    over because what it points to is read under its own path. A file with two names (a
+    hard link) is read once. `exclude` (the bloc's own workbook, when it sits in the inbox)
+    is passed over, not read.
     """
     check_inbox(inbox)
-    root = shown_as if shown_as is not None else str(inbox)
+    root = name_from_os(shown_as if shown_as is not None else str(inbox))
     out = _Walker(exclude)
+    real_root = os.path.realpath(inbox)
     found: list[tuple[str, Path]] = []
-    seen_dirs: set[tuple[int, int]] = set()
-
-    def unreadable_dir(exc: OSError) -> None:
-        where = Path(exc.filename) if exc.filename else inbox
+    links: list[tuple[str, str]] = []
+    folders = [("", os.fspath(inbox))]
+    while folders:  # a stack, not recursion: a folder tree thousands deep must not overflow
+        prefix, folder = folders.pop()
         try:
-            rel = where.relative_to(inbox).as_posix()
-        except ValueError:
-            rel = where.name
-        shown = _display(root, rel or ".")
-        detail = f"không mở được thư mục ({_os_error(exc)})"
-        out.refuse(shown, 0.0, issues.make(Code.FILE_UNREADABLE, file=shown, detail=detail))
-
-    for folder, dirs, files in os.walk(inbox, onerror=unreadable_dir, followlinks=True):
-        try:
-            st = os.stat(folder)
-            key = (st.st_dev, st.st_ino)
-        except OSError:
-            key = None
-        if key is not None and key in seen_dirs:  # a symlink loop: this folder was walked already
-            dirs[:] = []
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError as exc:
+            shown = _display(root, name_from_os(prefix.rstrip("/")) or ".")
+            out.refuse(shown, 0.0, inaccessible(shown, exc, folder=True))
             continue
-        if key is not None:
-            seen_dirs.add(key)
-        dirs.sort()
-        for name in files:
-            full = Path(folder) / name
-            found.append((full.relative_to(inbox).as_posix(), full))
+        for entry in entries:
+            rel = prefix + entry.name
+            try:
+                if entry.is_symlink():
+                    links.append((rel, entry.path))
+                elif entry.is_dir(follow_symlinks=False):
+                    folders.append((rel + "/", entry.path))
+                else:
+                    found.append((rel, Path(entry.path)))
+            except OSError:  # the entry vanished or cannot be looked at: let `file` say why
+                found.append((rel, Path(entry.path)))
+    for rel, path in links:
+        out.link(Path(path), _display(root, name_from_os(rel)), real_root, root)
     for rel, full in sorted(found):
-        out.file(full, _display(root, rel), rel)
+        out.file(full, _display(root, name_from_os(rel)), rel)
     return out.done()
 
 
@@ -293,12 +355,16 @@ def walk_files(paths: Sequence[tuple[Path, str]]) -> Walk:
     """Files named one by one (path, as shown), each classified like a file of an inbox."""
     out = _Walker()
     for full, display in paths:
-        out.file(full, display, full.name)
+        out.file(full, name_from_os(display), full.name)
     return out.done()
 
 
-def _os_error(exc: OSError) -> str:
-    return exc.strerror or exc.__class__.__name__
+def inaccessible(display: str, exc: OSError, *, folder: bool = False) -> Issue:
+    """An OS error on the leader's machine: said in Vietnamese, never as the unit's fault."""
+    what, fix = os_reason(exc)
+    if folder:
+        what = f"không mở được thư mục: {what}"
+    return issues.make(Code.FILE_INACCESSIBLE, file=display, what=what, fix=fix)
 
 
 def _other_archive(display: str, ext: str) -> Issue:
@@ -332,7 +398,16 @@ def member_display_name(info: zipfile.ZipInfo) -> str:
                     break
                 except UnicodeDecodeError:
                     continue
-    return unicodedata.normalize("NFC", name.replace("\\", "/"))
+    return safe_member_path(unicodedata.normalize("NFC", name.replace("\\", "/")))
+
+
+def safe_member_path(name: str) -> str:
+    """A member's path without what could climb out of the archive (`../../VHTT.xlsx`,
+    `/etc/x`, `C:/x` become `VHTT.xlsx`, `etc/x`, `x`): it names a member, never a place."""
+    parts = [p for p in name.split("/") if p not in ("", ".", "..")]
+    if parts and len(parts[0]) == 2 and parts[0][1] == ":" and parts[0][0].isalpha():
+        parts = parts[1:]  # a Windows drive
+    return "/".join(parts) or "(không tên)"
 
 
 def member_too_large(info: zipfile.ZipInfo) -> str | None:
@@ -348,9 +423,9 @@ class ArchiveTooLarge(ValueError):
     """A member would unpack past the hard cap."""
 
 
-def read_member(zf: zipfile.ZipFile, name: str, *, cap: int = MAX_UNPACKED_BYTES) -> bytes:
+def read_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo | str, *, cap: int = MAX_UNPACKED_BYTES) -> bytes:
     """A member's bytes, stopping at `cap` whatever its header declares (lying headers)."""
-    info = zf.getinfo(name)
+    info = zf.getinfo(member) if isinstance(member, str) else member
     too_big = member_too_large(info)
     if too_big:
         raise ArchiveTooLarge(too_big)
@@ -363,26 +438,71 @@ def read_member(zf: zipfile.ZipFile, name: str, *, cap: int = MAX_UNPACKED_BYTES
     return buf.getvalue()
 
 
-def open_archive(path: Path, chain: tuple[str, ...]) -> zipfile.ZipFile:
-    """Open an archive on disk, or an archive inside it (read into memory, capped)."""
+def _member_at(zf: zipfile.ZipFile, position: int) -> zipfile.ZipInfo:
+    infos = zf.infolist()
+    if not 0 <= position < len(infos):
+        raise zipfile.BadZipFile("the archive changed since it was listed")
+    return infos[position]
+
+
+def open_archive(path: Path, chain: tuple[int, ...]) -> zipfile.ZipFile:
+    """Open an archive on disk, or an archive inside it (read into memory, capped); `chain`
+    holds the positions of the inner archives in their parents' central directories."""
     zf = zipfile.ZipFile(path)
-    for inner in chain:
+    for position in chain:
         try:
-            data = read_member(zf, inner)
+            data = read_member(zf, _member_at(zf, position))
         finally:
             zf.close()
         zf = zipfile.ZipFile(io.BytesIO(data))
     return zf
 
 
+# The archive last opened for its members, kept open while they are read one after another.
+_open: tuple[tuple[object, ...], zipfile.ZipFile] | None = None
+
+
+def _archive_for(path: Path, chain: tuple[int, ...]) -> zipfile.ZipFile:
+    """The archive holding a member, kept open for the members after it.
+
+    A worker reads an archive's members one after another (sources are in path order), so
+    the central directory is parsed, and a nested archive inflated, once for them all rather
+    than once a member: 4,999 members of a 190 MB inner zip cost one inflation, not 4,999.
+    The key holds the file's identity, size and time: a file replaced on disk is opened anew.
+    """
+    global _open
+    st = os.stat(path)
+    # The process id too: a worker forked while its parent held an archive open must not share
+    # that file's read position with it.
+    key = (os.getpid(), os.fspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, chain)
+    if _open is not None and _open[0] == key:
+        return _open[1]
+    forget_archive()
+    zf = open_archive(path, chain)
+    _open = (key, zf)
+    return zf
+
+
+def forget_archive() -> None:
+    """Close the archive kept open for reading members (the memory of a nested one goes too)."""
+    global _open
+    if _open is not None:
+        _open[1].close()
+        _open = None
+
+
 def source_bytes(source: Source) -> bytes:
     """The bytes of an archive member (plain files are read by path, not through here)."""
     *outer, inner = source.members
-    with open_archive(source.path, tuple(outer)) as zf:
-        return read_member(zf, inner, cap=MAX_FILE_BYTES)  # a workbook: the file-size limit holds
+    zf = _archive_for(source.path, tuple(outer))
+    try:
+        return read_member(zf, _member_at(zf, inner), cap=MAX_FILE_BYTES)  # a workbook: the file-size limit holds
+    except OSError:
+        forget_archive()  # the disk failed under it: the next member opens the archive afresh
+        raise
 
 
-def _zip_error(exc: BaseException, path: Path, chain: tuple[str, ...]) -> str:
+def _zip_error(exc: BaseException, path: Path, chain: tuple[int, ...]) -> str:
     if isinstance(exc, NotImplementedError):
         return "kiểu nén không được hỗ trợ"
     if isinstance(exc, OSError) and not isinstance(exc, EOFError) and exc.strerror:

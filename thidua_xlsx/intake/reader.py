@@ -9,6 +9,7 @@ twice.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from thidua_xlsx.core import issues
 from thidua_xlsx.core.grid import Grid
 from thidua_xlsx.core.issues import Code, Issue
 from thidua_xlsx.core.numbers import megabytes, vn
+from thidua_xlsx.core.text import name_from_os
 from thidua_xlsx.intake import saved as saved_time
 from thidua_xlsx.intake.containers import (
     OLE_MAGIC,
@@ -38,6 +40,7 @@ from thidua_xlsx.intake.inbox import (
     MAX_UNPACKED_BYTES,
     ArchiveTooLarge,
     Source,
+    inaccessible,
     source_bytes,
 )
 from thidua_xlsx.intake.sheets import MAX_CELLS, MAX_COLS, MAX_ROWS, rows_to_read
@@ -100,7 +103,7 @@ class Book:
             nrows = rows_to_read(height, width)
             rows = sheet.to_python(skip_empty_area=False, nrows=nrows)
         except Exception as exc:  # calamine: broken sheet XML, bad records, entities, cell limits…
-            raise Unreadable(issues.make(Code.FILE_UNREADABLE, file=self.display, detail=_detail(exc))) from None
+            raise Unreadable(_read_failed(self.display, exc)) from None
         truncated = height > MAX_ROWS or width > MAX_COLS
         if width > MAX_COLS:
             rows = [r[:MAX_COLS] for r in rows]
@@ -114,6 +117,23 @@ class Book:
                 )
             )
         return Grid(name=name, rows=rows, truncated=truncated)
+
+
+_OS_ERROR = re.compile(r"\(os error (\d+)\)")
+
+
+def _read_failed(display: str, exc: BaseException) -> Issue:
+    """The issue for an error of calamine's: its own limits and the OS's errors said in
+    Vietnamese (an OS error is the leader's machine, not the unit's file), else `_detail`."""
+    text = str(exc)
+    if "Cell limit exceeded" in text:
+        detail = "trang tính khai báo quá nhiều ô (vượt giới hạn an toàn của trình đọc)"
+        return issues.make(Code.FILE_TOO_LARGE, file=display, detail=detail)
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return inaccessible(display, exc)
+    if found := _OS_ERROR.search(text):
+        return inaccessible(display, OSError(int(found.group(1)), text))
+    return issues.make(Code.FILE_UNREADABLE, file=display, detail=_detail(exc))
 
 
 def _detail(exc: BaseException) -> str:
@@ -380,7 +400,11 @@ def _bytes(source: Source) -> tuple[bytes | None, bytes]:
             return None, fh.read(8192)
     except ArchiveTooLarge as exc:
         raise Unreadable(issues.make(Code.FILE_TOO_LARGE, file=display, detail=str(exc))) from None
-    except (OSError, zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
+    except OSError as exc:
+        if exc.errno is not None:  # the leader's disk or permissions: not the unit's to fix
+            raise Unreadable(inaccessible(display, exc)) from None
+        raise Unreadable(issues.make(Code.FILE_UNREADABLE, file=display, detail=_member_error(exc))) from None
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
         raise Unreadable(issues.make(Code.FILE_UNREADABLE, file=display, detail=_member_error(exc))) from None
 
 
@@ -388,7 +412,7 @@ def _calamine(source: Source, data: bytes | None, head: bytes, fits: str) -> pc.
     """The workbook opened by calamine (by the extension that fits its content), its sheets listed."""
     display = source.display
     try:
-        if data is None and fits == source.ext:
+        if data is None and fits == source.ext and _by_name(source.path):
             book = pc.CalamineWorkbook.from_path(str(source.path))
         else:
             if data is None:
@@ -405,8 +429,15 @@ def _calamine(source: Source, data: bytes | None, head: bytes, fits: str) -> pc.
             _check_ole(data, source.path, display, source.ext)
         elif fits == ".ods":
             _check_opendocument(data, source.path, display, source.ext)
-        raise Unreadable(issues.make(Code.FILE_UNREADABLE, file=display, detail=_detail(exc))) from None
+        raise Unreadable(_read_failed(display, exc)) from None
     return book
+
+
+def _by_name(path: Path) -> bool:
+    """Whether calamine can open the file by its name: it needs a name that is valid UTF-8
+    (one with other bytes, from an old Windows zip or USB stick, is read through Python)."""
+    text = str(path)
+    return text.isascii() or name_from_os(text) == text
 
 
 def _member_error(exc: BaseException) -> str:

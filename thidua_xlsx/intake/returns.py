@@ -14,7 +14,7 @@ from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.grid import Grid, a1
 from thidua_xlsx.core.issues import Code, Issue, Severity
 from thidua_xlsx.core.labels import DataCode
-from thidua_xlsx.core.model import Bloc, Criterion, Kind
+from thidua_xlsx.core.model import Bloc, Criterion
 from thidua_xlsx.core.numbers import ParsedNumber, ValueKind, plain, read_number, vn, vn_exact
 from thidua_xlsx.core.ratings import RATING_CHOICES, Rating, parse_rating
 from thidua_xlsx.core.text import clean, fold, fold_compact
@@ -30,7 +30,7 @@ _CODE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
 MAX_HEAD_COUNT = 1_000_000  # more people than any office: a typing slip, not a head count
 ZERO = Decimal(0)
 
-__all__ = ["Evidence", "ReturnData", "read_return", "totals", "unreadable"]
+__all__ = ["Evidence", "ReturnData", "read_return", "unreadable"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -295,7 +295,7 @@ def _scores(grid: Grid, header: tuple[int, dict[str, int]], bloc: Bloc, out: _Re
         out.scores[crit.code] = None
         _criterion_missing(crit, bloc, seen, head, c_code, out, sheet)
     if out.cached_total is not None and not out.errors:
-        total = totals(bloc, out.scores)[3]
+        total = bloc.totals(out.scores).total
         if total is not None and total != out.cached_total:
             why = ""
             if out.text_cells:
@@ -431,18 +431,6 @@ def _hidden_todo(hidden: Hidden, todo: str) -> str:
     return todo.rstrip(".") + ", hoặc mở tệp bằng Excel hay LibreOffice rồi lưu lại để công thức có kết quả."
 
 
-def totals(bloc: Bloc, scores: Mapping[str, Decimal | None]) -> tuple[Decimal | None, ...]:
-    """(base, bonus, deduction, total) from leaf scores, exact; None when any leaf is unknown."""
-    sums = {Kind.BASE: Decimal(0), Kind.BONUS: Decimal(0), Kind.DEDUCTION: Decimal(0)}
-    for crit in bloc.leaves:
-        value = scores.get(crit.code)
-        if value is None:
-            return (None, None, None, None)
-        sums[crit.kind] += value
-    base, bonus, ded = sums[Kind.BASE], sums[Kind.BONUS], sums[Kind.DEDUCTION]
-    return base, bonus, ded, base + bonus - ded
-
-
 def _data(grid: Grid, header: tuple[int, dict[str, int]], out: _Reading) -> None:
     head, cols = header
     c_code, c_value = cols[L.D_CODE], cols[L.D_VALUE]
@@ -524,7 +512,7 @@ def _consistency(out: _Reading, sheet: str, cells: dict[str, str]) -> None:
             "Số CSTĐ ({a}) lớn hơn số LĐTT ({b}): người đạt CSTĐ phải đạt LĐTT. Sửa lại CSTD.",
         ),
         (DataCode.KHTNV, DataCode.TS, "Số không hoàn thành nhiệm vụ ({a}) lớn hơn tổng số người ({b})."),
-        (DataCode.KL, DataCode.TS, "Số bị kỷ luật ({a}) lớn hơn tổng số người ({b})."),
+        (DataCode.KL, DataCode.TS, "Số bị kỷ luật từ cảnh cáo trở lên ({a}) lớn hơn tổng số người ({b})."),
     ]
     for small, big, text in checks:
         a, b = d.get(small), d.get(big)

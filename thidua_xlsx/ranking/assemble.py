@@ -13,7 +13,7 @@ from thidua_xlsx.core.model import Bloc, Unit
 from thidua_xlsx.core.report import FileEntry, Report, Status, UnitResult
 from thidua_xlsx.intake.collect import Intake, Progress, gather
 from thidua_xlsx.intake.pool import DEFAULT_TIMEOUT
-from thidua_xlsx.intake.returns import ReturnData, totals
+from thidua_xlsx.intake.returns import ReturnData
 from thidua_xlsx.ranking.rank import evaluate, rank_units
 
 
@@ -173,7 +173,7 @@ def _unit_result(
         more = f" (và {r.errors - 1} lỗi khác)" if r.errors > 1 else ""
         status, note = Status.ERROR, f"Chưa xếp hạng: {first}{more}"
     else:
-        base, bonus, deduction, total = totals(bloc, r.scores)
+        base, bonus, deduction, total = bloc.totals(r.scores)
     return UnitResult(
         code=unit.code, name=unit.name, status=status, file=r.file, unused=unused,
         base=base, bonus=bonus, deduction=deduction, total=total, self_total=total,

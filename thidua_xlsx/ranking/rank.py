@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -48,10 +48,7 @@ def evaluate(bloc: Bloc, d: Mapping[str, Any]) -> Evaluation:
         met["unit_rating"] = rating.at_least(Rating.HTTNV)
     if party is not None:
         met["party_rating"] = party.at_least(Rating.HTTNV)
-    eligible: dict[str, bool | None] = {}
-    notes: dict[str, tuple[str, ...]] = {}
-    for title in bloc.titles:
-        eligible[title.name], notes[title.name] = eligibility(title, d)
+    eligible, notes = titles_of(bloc, d)
     return Evaluation(
         rating=rating,
         party_rating=party,
@@ -63,8 +60,27 @@ def evaluate(bloc: Bloc, d: Mapping[str, Any]) -> Evaluation:
     )
 
 
+def titles_of(bloc: Bloc, d: Mapping[str, Any]) -> tuple[dict[str, bool | None], dict[str, tuple[str, ...]]]:
+    """Every title's eligibility with its reasons: a title's own conditions, and the titles it
+    requires ('Phải đạt danh hiệu'), whose failing conditions are named."""
+    own = {t.name: eligibility(t, d) for t in bloc.titles}
+    eligible = {name: ok for name, (ok, _) in own.items()}
+    notes = {name: why for name, (_, why) in own.items()}
+    for name, lower in bloc.requirements:
+        parts = [own[name], *(own[x] for x in lower)]
+        if all(ok is True for ok, _ in parts):
+            continue
+        verdict = False if any(ok is False for ok, _ in parts) else None
+        why = [w for w in own[name][1] if own[name][0] is verdict]
+        lead = "chưa đủ điều kiện" if verdict is False else "chưa xét được"
+        why += [f"{lead} {x}: {w}" for x in lower if own[x][0] is verdict for w in own[x][1]]
+        eligible[name], notes[name] = verdict, tuple(why)
+    return eligible, notes
+
+
 def eligibility(title: TitleRule, d: Mapping[str, Any]) -> tuple[bool | None, tuple[str, ...]]:
-    """(True/False/None when data is missing, the failing or missing conditions in words)."""
+    """A title's own conditions: (True/False/None when data is missing, the failing or missing
+    conditions in words). The title it requires is `titles_of`'s to add."""
     fails: list[str] = []
     unknown: list[str] = []
     rating = d.get(DataCode.XLDV)
@@ -88,8 +104,8 @@ def eligibility(title: TitleRule, d: Mapping[str, Any]) -> tuple[bool | None, tu
                 )
     counts = (
         (title.cstd_count, DataCode.CSTD, True, "số CSTĐ {v}, cần {op}{t}"),
-        (title.khtnv_count, DataCode.KHTNV, False, "có {v} người không hoàn thành nhiệm vụ (tối đa {op}{t})"),
-        (title.kl_count, DataCode.KL, False, "có {v} người bị kỷ luật (tối đa {op}{t})"),
+        (title.khtnv_count, DataCode.KHTNV, False, "có {v} người không hoàn thành nhiệm vụ"),
+        (title.kl_count, DataCode.KL, False, "có {v} người bị kỷ luật từ cảnh cáo trở lên"),
     )
     for threshold, code, lower, text in counts:
         if threshold is None:
@@ -100,7 +116,10 @@ def eligibility(title: TitleRule, d: Mapping[str, Any]) -> tuple[bool | None, tu
             continue
         ok = threshold.at_least(value) if lower else threshold.at_most(value)
         if not ok:
-            fails.append(text.format(v=vn(value), t=vn(threshold.value), op=_op(threshold, lower)))
+            fail = text.format(v=vn(value), t=vn(threshold.value), op=_op(threshold, lower))
+            if not lower and (threshold.strict or threshold.value):  # "tối đa 0" goes without saying
+                fail += f" (tối đa {_op(threshold, lower)}{vn(threshold.value)})"
+            fails.append(fail)
     if fails:
         return False, tuple(fails)
     if unknown:
@@ -152,6 +171,9 @@ def rank_units(bloc: Bloc, units: Sequence[UnitResult], *, meeting: Meeting | No
         else:
             groups.append([u])
     names = {u.code: u.name for u in ranked}
+    same_total: dict[Decimal, list[UnitResult]] = {}
+    for u in ranked:
+        same_total.setdefault(u.total, []).append(u)  # type: ignore[arg-type]
     out: list[UnitResult] = []
     position = 1
     for group in groups:
@@ -159,14 +181,49 @@ def rank_units(bloc: Bloc, units: Sequence[UnitResult], *, meeting: Meeting | No
         for u in group:
             tied = tuple(o.code for o in group if o is not u)
             s = _propose(bloc, u, position, tied, places, meeting, names)
-            out.append(replace(u, rank=s.rank, tie=s.tie, tied_with=s.tied_with, proposal=s.proposal,
-                               note=s.note, needs_vote=s.needs_vote))  # fmt: skip
+            note = s.note
+            if meeting is not None:
+                note += _votes_decided(u, same_total[u.total], meeting)  # type: ignore[index]
+            if u.adjustments:
+                note += " " + changed_criteria(u)
+            out.append(u.changed(rank=s.rank, tie=s.tie, tied_with=s.tied_with, proposal=s.proposal,
+                                 note=note, needs_vote=s.needs_vote))  # fmt: skip
         position += len(group)
-    unranked = [replace(u, status=Status.ERROR) if u.status is Status.RANKED else u for u in others]
-    unranked = [replace(u, rank=None, tie=False, tied_with=(), proposal=None) for u in unranked]
+    unranked = [
+        u.changed(status=Status.MISSING if u.status is Status.MISSING else Status.ERROR, rank=None, tie=False,
+                  tied_with=(), proposal=None)
+        for u in others
+    ]  # fmt: skip
     errors = sorted((u for u in unranked if u.status is Status.ERROR), key=lambda u: collation[u.code])
     missing = sorted((u for u in unranked if u.status is Status.MISSING), key=lambda u: collation[u.code])
     return out + errors + missing
+
+
+def changed_criteria(u: UnitResult) -> str:
+    """'Khối chấm lại tiêu chí 1.2 (10 → 8), 4.4 (4 → 3).' for the criteria the meeting changed."""
+    parts = [f"{a.criterion} ({vn(a.self) if a.self is not None else 'trống'} → {vn(a.agreed)})" for a in u.adjustments]
+    return f"Khối chấm lại tiêu chí {', '.join(parts)}." if parts else ""
+
+
+def _votes_decided(u: UnitResult, peers: list[UnitResult], meeting: Meeting) -> str:
+    """' Đồng điểm … xếp trên nhờ số phiếu suy tôn 12/14.' when votes parted equal totals; else ''."""
+    above = [o.name for o in peers if (o.votes or 0) < (u.votes or 0)]
+    below = [o.name for o in peers if (o.votes or 0) > (u.votes or 0)]
+    if not above and not below:
+        return ""
+    assert u.total is not None
+    votes = f"{u.votes or 0}/{meeting.members}"
+    parts = []
+    if above:
+        parts.append(f"xếp trên {_names(above)} nhờ số phiếu suy tôn {votes}")
+    if below:
+        parts.append(f"xếp dưới {_names(below)} vì ít phiếu suy tôn hơn ({votes})")
+    return f" Đồng điểm {vn(u.total)}: " + "; ".join(parts) + "."
+
+
+def _names(names: list[str], shown: int = 3) -> str:
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" và {more} đơn vị khác" if more > 0 else "")
 
 
 def _propose(
@@ -187,28 +244,32 @@ def _propose(
     for rule in bloc.awards:
         if not rule.rank_fits(rank):
             continue
+        if rule.min_total is not None and u.total < rule.min_total:  # not this row: a later one may match
+            if first_fit is None:
+                first_fit = (rule, [f"tổng điểm {vn(u.total)} < điểm tối thiểu {vn(rule.min_total)}"])
+            continue
         fails: list[str] = []
-        if rule.min_total is not None and u.total < rule.min_total:
-            fails.append(f"tổng điểm {vn(u.total)} < điểm tối thiểu {vn(rule.min_total)}")
         if rule.required_title and u.eligible.get(rule.required_title) is not True:
             notes = u.eligibility_notes.get(rule.required_title) or ("chưa đủ số liệu",)
             fails.append(f"chưa đủ điều kiện {rule.required_title}: " + "; ".join(notes))
+        fails += _rating_and_years(bloc, u, rule)
         if meeting is not None:
             votes, share = u.votes or 0, bloc.info.vote_share_min
-            if not votes * 100 > share * meeting.present:
+            if not votes * 100 > share * meeting.members:
                 fails.append(
-                    f"được {votes}/{meeting.present} phiếu suy tôn, chưa quá {vn(share)} % số thành viên dự họp"
+                    f"được {votes}/{meeting.members} phiếu suy tôn, chưa quá {vn(share)} % số thành viên dự họp"
                 )
         if not fails:
             proposal = rule.name
             why = f", đủ điều kiện {rule.required_title}" if rule.required_title else ""
+            why += f", {rule.years} năm liên tục" if rule.years > 1 else ""
             note = f"Hạng {rank}{why}: đề nghị {rule.name}."
             if meeting is not None:
-                note += f" Được {u.votes or 0}/{meeting.present} phiếu suy tôn."
+                note += f" Được {u.votes or 0}/{meeting.members} phiếu suy tôn."
             break
-        if first_fit is None:
-            first_fit = (rule, fails)
-    else:
+        first_fit = (rule, fails)  # the unit's row decides: it never falls through to a later one
+        break
+    if proposal is None:
         if first_fit is not None:
             rule, fails = first_fit
             note = f"Hạng {rank} nhưng " + "; ".join(fails) + f" (không đề nghị {rule.name})."
@@ -233,6 +294,40 @@ def _propose(
         )
         return Standing(rank, True, tied, None, note, needs_vote=True)
     return Standing(rank, size > 1, tied, proposal, note)
+
+
+def _rating_and_years(bloc: Bloc, u: UnitResult, rule: AwardRule) -> list[str]:
+    """The row's rating this year, and its rating and title in each earlier year it asks for
+    ('Số năm liên tục'), from 'Kết quả các năm trước'. A missing year leaves the condition
+    unknown: it fails, and the note names the year."""
+    fails: list[str] = []
+    if rule.min_rating is not None:
+        if u.rating is None:
+            fails.append("chưa có xếp loại đơn vị")
+        elif not u.rating.at_least(rule.min_rating):
+            fails.append(f"xếp loại {u.rating.label.lower()}, chưa đạt {rule.min_rating.label.lower()}")
+    year = bloc.info.year
+    past = bloc.past.get(u.code, {})
+    missing: list[int] = []
+    for y in range(year - rule.years + 1, year):
+        p = past.get(y)
+        if p is None:
+            missing.append(y)
+            continue
+        if rule.min_rating is not None:
+            if p.rating is None:
+                fails.append(f"năm {y} chưa ghi xếp loại đơn vị")
+            elif not p.rating.at_least(rule.min_rating):
+                fails.append(f"năm {y} xếp loại {p.rating.label.lower()}, chưa đạt {rule.min_rating.label.lower()}")
+        title = rule.required_title
+        if title is not None and (p.title is None or title not in bloc.chain(p.title)):
+            fails.append(f"năm {y} không đạt {title}" + (f" (đạt {p.title})" if p.title else ""))
+    if missing:
+        years = ", ".join(str(y) for y in missing)
+        fails.append(
+            f"chưa có kết quả năm {years} trong trang 'Kết quả các năm trước' để xét {rule.years} năm liên tục"
+        )
+    return fails
 
 
 def _title_of(bloc: Bloc, award: str) -> str | None:

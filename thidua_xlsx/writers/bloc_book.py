@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
+from thidua_xlsx.bloc.numbering import shapes
 from thidua_xlsx.bloc.spec import BlocSpec, default_bloc_spec
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.errors import OutputError
+from thidua_xlsx.core.numbers import plain
 from thidua_xlsx.core.ratings import RATING_LABELS
 from thidua_xlsx.writers.atomic import atomic_path
 from thidua_xlsx.writers.style import (
@@ -22,8 +23,8 @@ from thidua_xlsx.writers.style import (
     SECTION_FILL,
     Styles,
     fit_height,
+    new_workbook,
     portrait_a4,
-    set_default_font,
 )
 
 HEAD_ROW = 3  # 0-based row of the header of every data sheet
@@ -35,6 +36,7 @@ _INFO_HELP = {
     L.I_YEAR: "Năm chấm điểm thi đua.",
     L.I_GOVERNING: "Cơ quan cấp trên in ở góc trái tiêu đề; có thể để trống.",
     L.I_LEADER: "Mã đơn vị khối trưởng (chọn từ danh sách ở trang 'Đơn vị').",
+    L.I_DEPUTY: "Mã đơn vị khối phó (chọn từ danh sách ở trang 'Đơn vị'); có thể để trống.",
     L.I_PLACE: "Địa danh ở dòng ngày tháng, ví dụ: Ý Yên.",
     L.I_DEADLINE: "Hạn các đơn vị gửi bảng tự chấm điểm (ngày/tháng/năm).",
     L.I_BASE_TOTAL: "Tổng điểm tối đa của các tiêu chí loại 'điểm'; phải khớp trang 'Tiêu chí'.",
@@ -57,14 +59,22 @@ GUIDE = [
     ("2. Trang 'Đơn vị': thay danh sách ví dụ bằng các đơn vị của khối. Mã đơn vị ngắn, "
      "không dấu, không trùng (ví dụ VHTT).", "text"),
     ("3. Trang 'Tiêu chí': mỗi dòng một tiêu chí. Mã dạng 1, 1.1, 1.2, 2.1.a: mã là tiền tố "
-     "của mã khác là một mục, còn lại là tiêu chí chấm điểm. Điểm tối đa của mục (nếu nhập) "
-     "phải bằng tổng các tiêu chí con. Loại: điểm (mặc định), thưởng, trừ; dòng để trống "
-     "Loại lấy loại của mục chứa nó.", "text"),
+     "của mã khác là một mục, còn lại là tiêu chí chấm điểm. Cũng có thể đánh số như bảng của "
+     "khối (I, II; 1, 2 đánh lại trong từng mục; a, b), theo thứ tự các dòng: mẫu tự chấm dùng "
+     "mã đầy đủ (I.1, II.2.a). Điểm tối đa của mục (nếu nhập) phải bằng tổng các tiêu chí con. "
+     "Loại: điểm (mặc định), thưởng, trừ; dòng để trống Loại lấy loại của mục chứa nó.", "text"),
     ("4. Trang 'Danh hiệu' và 'Khen thưởng': điều kiện theo Luật Thi đua, khen thưởng "
-     "2022; để trống một ô là không đặt điều kiện đó. Viết \">50\" nghĩa là 'trên 50'.", "text"),
-    ("5. Chạy: thidua-xlsx templates  → mỗi đơn vị một tệp mẫu tự chấm điểm trong thư mục "
+     "2022; để trống một ô là không đặt điều kiện đó. Viết \">50\" nghĩa là 'trên 50'. "
+     "'Phải đạt danh hiệu': danh hiệu đơn vị cũng phải đủ điều kiện (Tập thể lao động xuất sắc "
+     "được chọn trong các tập thể đạt Tập thể lao động tiên tiến). 'Số năm liên tục': số năm "
+     "liền, tính cả năm nay, đơn vị phải giữ xếp loại và danh hiệu của dòng đó.", "text"),
+    ("5. Trang 'Kết quả các năm trước' (không bắt buộc): mỗi dòng kết quả một năm của một đơn "
+     "vị, dùng để xét điều kiện nhiều năm và in trang 'Qua các năm'. Năm sau, lệnh "
+     "thidua-xlsx init THƯ_MỤC --from xep_hang_<năm>_chinh_thuc.xlsx tạo tệp khối mới và "
+     "tự thêm kết quả năm nay vào trang này.", "text"),
+    ("6. Chạy: thidua-xlsx templates  → mỗi đơn vị một tệp mẫu tự chấm điểm trong thư mục "
      "mau_tu_cham/. Gửi mẫu cho các đơn vị.", "text"),
-    ("6. Nhận tệp trả về vào một thư mục (ví dụ inbox/), rồi chạy: thidua-xlsx collect inbox/ "
+    ("7. Nhận tệp trả về vào một thư mục (ví dụ inbox/), rồi chạy: thidua-xlsx collect inbox/ "
      "→ bảng xếp hạng xep_hang_<năm>.xlsx.", "text"),
     ("Lưu ý", "head"),
     ("Mọi điểm số được tính chính xác theo số thập phân (33,3 + 33,3 + 33,4 = 100). "
@@ -89,8 +99,7 @@ def write_bloc_workbook(path: Path | str, spec: BlocSpec | None = None, *, force
         raise OutputError(f"{path} đã có. Dùng --force để ghi đè.")
     spec = spec or default_bloc_spec()
     with atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
-        set_default_font(book)
+        book = new_workbook(tmp)
         st = Styles(book, size=12)
         _guide(book, st)
         _info_sheet(book, st, spec["info"])
@@ -98,6 +107,7 @@ def write_bloc_workbook(path: Path | str, spec: BlocSpec | None = None, *, force
         _criteria_sheet(book, st, spec["criteria"])
         _titles_sheet(book, st, spec["titles"])
         _awards_sheet(book, st, spec["awards"])
+        _history_sheet(book, st, spec.get("history") or [])
         _lists(book)
         book.set_properties({"title": "Tệp khối thi đua", "comments": "thidua-xlsx"})
         book.close()
@@ -131,6 +141,9 @@ def _write(ws, st: Styles, r: int, c: int, value: Any, **fmt: Any) -> None:
         ws.write_string(r, c, str(value), f)
     elif isinstance(value, int | float):
         ws.write_number(r, c, value, f)
+    elif isinstance(value, Decimal):  # a number where the double holds it exactly, else its digits
+        exact = Decimal(repr(float(value))) == value
+        ws.write_number(r, c, float(value), f) if exact else ws.write_string(r, c, plain(value), f)
     else:
         ws.write_string(r, c, str(value), f)
 
@@ -161,13 +174,13 @@ def _info_sheet(book, st: Styles, info: dict[str, Any]) -> None:
         _write(ws, st, r, 1, value, bg_color=INPUT_FILL, align="left")
         _write(ws, st, r, 2, _INFO_HELP.get(key, ""), italic=True, font_color="#595959")
         ws.set_row(r, fit_height((_INFO_HELP.get(key, ""), 70), (str(value or ""), 62), chars_per_unit=PLAIN_TEXT))
-        if key == L.I_LEADER:
+        if key in (L.I_LEADER, L.I_DEPUTY):
             ws.data_validation(r, 1, r, 1, {
                 "validate": "list",
                 "source": f"='{L.SHEET_UNITS}'!$A${HEAD_ROW + 2}:$A${HEAD_ROW + 1 + MAX_LIST}",
-                "input_title": "Khối trưởng", "input_message": "Chọn mã đơn vị khối trưởng.",
+                "input_title": key, "input_message": f"Chọn mã đơn vị {key.lower()}.",
                 "error_title": "Không phải mã đơn vị",
-                "error_message": "Khối trưởng phải là mã một đơn vị ở trang 'Đơn vị'.",
+                "error_message": f"{key} phải là mã một đơn vị ở trang 'Đơn vị'.",
             })  # fmt: skip
         r += 1
 
@@ -188,18 +201,17 @@ def _units_sheet(book, st: Styles, units: list[list[Any]]) -> None:
 
 def _criteria_sheet(book, st: Styles, criteria: list[list[Any]]) -> None:
     ws = _sheet(book, st, L.SHEET_CRITERIA, "TIÊU CHÍ CHẤM ĐIỂM THI ĐUA",
-                "Mỗi dòng một tiêu chí. Mục (mã là tiền tố của mã khác) in đậm; điểm tối đa "
+                "Mỗi dòng một tiêu chí. Mục (dòng có tiêu chí con) in đậm; điểm tối đa "
                 "của mục bằng tổng các tiêu chí con. Loại: điểm, thưởng, trừ.",
                 L.CRITERIA_HEADERS, [9, 80, 12, 11, 60])  # fmt: skip
-    codes = [str(row[0]) for row in criteria]
-    for r, row in enumerate(criteria, start=HEAD_ROW + 1):
-        code = str(row[0])
-        section = any(o.startswith(code + ".") for o in codes)
+    # Sections and depths as the loader reads them, whether the codes are dotted or own numbering.
+    tree = shapes(row[0] for row in criteria)
+    for r, (row, place) in enumerate(zip(criteria, tree, strict=True), start=HEAD_ROW + 1):
+        section, depth = place.section, place.depth
         extra: dict[str, Any] = {"bold": True, "bg_color": SECTION_FILL} if section else {}
-        depth = code.count(".")
-        _write(ws, st, r, 0, code, num_format="@", **extra)
+        _write(ws, st, r, 0, str(row[0]), num_format="@", **extra)
         _write(ws, st, r, 1, row[1], indent=depth, **extra)
-        _write(ws, st, r, 2, row[2], num_format="0.##", align="center", **extra)
+        _write(ws, st, r, 2, row[2], align="center", **extra)
         _write(ws, st, r, 3, row[3], align="center", **extra)
         _write(ws, st, r, 4, row[4] if len(row) > 4 else "", **extra)
         texts = ((str(row[1]), 80 - 2 * depth), (str(row[4] if len(row) > 4 else ""), 60))
@@ -238,13 +250,19 @@ def _titles_sheet(book, st: Styles, titles: list[dict[str, Any]]) -> None:
                 "Điều kiện đo được của từng danh hiệu; ô trống là không đặt điều kiện. "
                 "\">50\" nghĩa là trên 50 (không tính bằng 50). Luật đang được sửa đổi: "
                 "kiểm tra lại khi có văn bản mới.",
-                headers, [30, 30, 14, 12, 16, 12, 70])  # fmt: skip
+                headers, [30, 30, 14, 12, 16, 12, 26, 70])  # fmt: skip
     for r, row in enumerate(titles, start=HEAD_ROW + 1):
         for c, label in enumerate(headers):
             value = row.get(label)
             _write(ws, st, r, c, value, align="center" if 1 < c < 6 else "left")
-        texts = ((str(row.get(L.T_BASIS, "")), 70), (str(row.get(L.T_NAME)), 30))
+        texts = ((str(row.get(L.T_BASIS) or ""), 70), (str(row.get(L.T_NAME)), 30))
         ws.set_row(r, fit_height(*texts, chars_per_unit=PLAIN_TEXT))
+    ws.data_validation(HEAD_ROW + 1, 6, HEAD_ROW + 50, 6, {
+        "validate": "list",
+        "source": f"='{L.SHEET_TITLES}'!$A${HEAD_ROW + 2}:$A${HEAD_ROW + 50}",
+        "input_title": L.T_REQUIRES, "input_message": "Danh hiệu (ở trang này) đơn vị cũng phải đủ điều kiện.",
+        "error_title": "Danh hiệu không có", "error_message": "Chọn danh hiệu ở cột 'Danh hiệu' của trang này.",
+    })  # fmt: skip
     ws.data_validation(HEAD_ROW + 1, 1, HEAD_ROW + 50, 1, {
         "validate": "list", "source": "='_danh_muc'!$B$2:$B$5",
         "input_title": "Xếp loại tối thiểu", "input_message": "Chọn một trong bốn mức xếp loại.",
@@ -254,12 +272,13 @@ def _titles_sheet(book, st: Styles, titles: list[dict[str, Any]]) -> None:
 
 def _awards_sheet(book, st: Styles, awards: list[list[Any]]) -> None:
     ws = _sheet(book, st, L.SHEET_AWARDS, "QUY TẮC ĐỀ NGHỊ KHEN THƯỞNG",
-                "Dòng đầu tiên đơn vị thỏa mãn là hình thức đề nghị. Danh hiệu bắt buộc phải có "
-                "trong trang 'Danh hiệu'. Ví dụ theo thẩm quyền cấp tỉnh, cấp huyện.",
-                L.AWARD_HEADERS, [44, 10, 10, 14, 34])  # fmt: skip
+                "Dòng của đơn vị là dòng đầu tiên có hạng và điểm tối thiểu đơn vị đạt; các điều kiện "
+                "còn lại của dòng đó quyết định có đề nghị hay không (không xét tiếp dòng sau). Danh "
+                "hiệu bắt buộc phải có trong trang 'Danh hiệu'. Ví dụ theo thẩm quyền cấp tỉnh, cấp huyện.",
+                L.AWARD_HEADERS, [40, 9, 9, 11, 30, 24, 11])  # fmt: skip
     for r, row in enumerate(awards, start=HEAD_ROW + 1):
         for c, value in enumerate(row):
-            _write(ws, st, r, c, value, align="center" if 0 < c < 4 else "left")
+            _write(ws, st, r, c, value, align="center" if 0 < c < 4 or c == 6 else "left")
     ws.data_validation(HEAD_ROW + 1, 4, HEAD_ROW + 50, 4, {
         "validate": "list",
         "source": f"='{L.SHEET_TITLES}'!$A${HEAD_ROW + 2}:$A${HEAD_ROW + 50}",
@@ -271,3 +290,35 @@ def _awards_sheet(book, st: Styles, awards: list[list[Any]]) -> None:
             "validate": "integer", "criteria": ">=", "value": 1,
             "error_title": "Hạng", "error_message": "Hạng là số nguyên từ 1 trở lên.",
         })  # fmt: skip
+    ws.data_validation(HEAD_ROW + 1, 5, HEAD_ROW + 50, 5, {
+        "validate": "list", "source": "='_danh_muc'!$B$2:$B$5",
+        "input_title": "Xếp loại tối thiểu", "input_message": "Xếp loại đơn vị phải đạt (các năm liên tục nếu có).",
+        "error_title": "Xếp loại không hợp lệ", "error_message": "Chọn một trong bốn mức xếp loại.",
+    })  # fmt: skip
+    ws.data_validation(HEAD_ROW + 1, 6, HEAD_ROW + 50, 6, {
+        "validate": "integer", "criteria": ">=", "value": 1,
+        "input_title": L.A_YEARS, "input_message": "Số năm liền, tính cả năm nay; để trống: chỉ năm nay.",
+        "error_title": L.A_YEARS, "error_message": "Số năm là số nguyên từ 1 trở lên.",
+    })  # fmt: skip
+
+
+def _history_sheet(book, st: Styles, rows: list[list[Any]]) -> None:
+    ws = _sheet(book, st, L.SHEET_HISTORY, "KẾT QUẢ THI ĐUA CÁC NĂM TRƯỚC",
+                "Không bắt buộc. Mỗi dòng: kết quả một năm của một đơn vị, để xét 'Số năm liên tục' và in "
+                "trang 'Qua các năm'. Các dòng ghi 'Ví dụ' là VÍ DỤ: thay bằng kết quả thật hoặc xóa. "
+                "Lệnh 'init --from' tự thêm kết quả chính thức năm nay.",
+                [*L.HISTORY_HEADERS, L.UNIT_NOTE], [8, 12, 10, 8, 28, 30, 36, 16])  # fmt: skip
+    for r, row in enumerate(rows, start=HEAD_ROW + 1):
+        for c, value in enumerate(row):
+            code = {"num_format": "@"} if c == 1 else {}
+            _write(ws, st, r, c, value, align="center" if c < 4 else "left", **code)
+    last = HEAD_ROW + 1 + max(len(rows), 500)
+    ws.set_column(1, 1, 12, st(num_format="@"))
+    ws.data_validation(HEAD_ROW + 1, 4, last, 4, {
+        "validate": "list", "source": "='_danh_muc'!$B$2:$B$5",
+        "error_title": "Xếp loại không hợp lệ", "error_message": "Chọn một trong bốn mức xếp loại.",
+    })  # fmt: skip
+    ws.data_validation(HEAD_ROW + 1, 5, last, 5, {
+        "validate": "list", "source": f"='{L.SHEET_TITLES}'!$A${HEAD_ROW + 2}:$A${HEAD_ROW + 50}",
+        "error_title": "Danh hiệu không có", "error_message": "Chọn danh hiệu ở trang 'Danh hiệu'.",
+    })  # fmt: skip

@@ -55,29 +55,47 @@ def plan_breaks(
     return breaks
 
 
+class RowHeights:
+    """The heights (points) a writer gives the rows of one sheet, recorded as it sets them.
+
+    Every row of a document sheet is sized through `set`, so the page plan reads the heights
+    back from here (xlsxwriter keeps no public record of them). A file holds a row's height in
+    whole pixels (0.75 point each): the height is rounded up to one, so what is recorded is what
+    the applications lay out. A row never set is counted at DEFAULT_ROW_PT.
+    """
+
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws = ws
+        self._points: dict[int, float] = {}
+
+    def set(self, row: int, height: float) -> None:
+        pixels = math.ceil(height * 4 / 3 - 1e-9)
+        self.ws.set_row_pixels(row, pixels)
+        self._points[row] = pixels * 0.75
+
+    def __getitem__(self, row: int) -> float:
+        return self._points.get(row, DEFAULT_ROW_PT)
+
+
 def print_as_document(
-    ws: Worksheet,
+    heights: RowHeights,
     *,
     widths: Sequence[float],
     last_row: int,
     repeat: tuple[int, int] | None = None,
     keep: Sequence[tuple[int, int]] = (),
 ) -> list[int]:
-    """Fixed scale and planned page breaks for rows 0..last_row of `ws` (after its rows are set)."""
+    """Fixed scale and planned page breaks for rows 0..last_row of the sheet (after its rows are set)."""
     scale = fitting_scale(widths)
-    capacity = (A4_LANDSCAPE[1] - (MARGINS["top"] + MARGINS["bottom"]) * 72) * SLACK * 100 / scale
-    heights = [_height_pt(ws, row) for row in range(last_row + 1)]
-    breaks = plan_breaks(heights, capacity=capacity, repeat=repeat, keep=keep)
+    plan = plan_breaks(
+        [heights[row] for row in range(last_row + 1)], capacity=page_capacity(scale), repeat=repeat, keep=keep
+    )
+    ws = heights.ws
     ws.set_print_scale(scale)  # instead of fit-to-width, under which Excel ignores the breaks
-    ws.set_h_pagebreaks(breaks)
-    return breaks
+    ws.set_h_pagebreaks(plan)
+    return plan
 
 
-def _height_pt(ws: Worksheet, row: int) -> float:
-    """A row's height as set (points), else the default estimate."""
-    rows = getattr(ws, "row_info", None)
-    if rows is not None:  # xlsxwriter 3.3 and later: RowInfo, height in pixels
-        info = rows.get(row)
-        return info.height * 0.75 if info is not None and info.height is not None else DEFAULT_ROW_PT
-    old = getattr(ws, "set_rows", {}).get(row)  # before 3.3: [height in points, format, …]
-    return old[0] if old and old[0] is not None else DEFAULT_ROW_PT
+def page_capacity(scale: int) -> float:
+    """Points of rows (as set, before scaling) that a landscape A4 page holds at `scale` %."""
+    return (A4_LANDSCAPE[1] - (MARGINS["top"] + MARGINS["bottom"]) * 72) * SLACK * 100 / scale

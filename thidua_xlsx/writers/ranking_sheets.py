@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -37,17 +38,26 @@ def _verdict(st: Styles, ok: bool | None) -> tuple[str, Any]:
     return UNKNOWN, st.cell(align="center", bg_color="#EDEDED", font_color="#595959")
 
 
-def _subtotals(report: Report, u: UnitResult) -> dict[str, Decimal | None]:
+def _subtotals(report: Report, scores: Mapping[str, Decimal | None]) -> dict[str, Decimal | None]:
     """Score of every criterion: leaves as read, sections summed exactly when all known."""
-    out: dict[str, Decimal | None] = dict(u.scores)
+    out: dict[str, Decimal | None] = dict(scores)
     for crit in reversed(report.bloc.criteria):
         if crit.is_leaf:
             continue
         kids = [out.get(k.code) for k in report.bloc.children(crit.code)]
-        out[crit.code] = None if any(k is None for k in kids) else sum(kids, Decimal(0))  # type: ignore[arg-type]
+        known = [k for k in kids if k is not None]
+        out[crit.code] = sum(known, Decimal(0)) if len(known) == len(kids) else None
     return out
 
 
+def _difference(agreed: Decimal | None, own: Decimal | None) -> Decimal | None:
+    """Agreed − self where both are known and differ; else nothing to show."""
+    if agreed is None or own is None or agreed == own:
+        return None
+    return agreed - own
+
+
+DETAIL_CODES_ROW = 3  # 0-based row of 'Chi tiết điểm' holding the units' codes (looked up by 'Điều chỉnh điểm')
 MAX_UNIT_COLUMNS = 16_000  # a sheet has 16,384 columns; a larger bloc continues on further sheets
 
 
@@ -58,17 +68,24 @@ def detail_chunks(report: Report) -> list[list[UnitResult]]:
 
 
 def write_detail(book: xlsxwriter.Workbook, st: Styles, report: Report, units: list[UnitResult], part: int = 1) -> None:
-    """Criteria down, units across (in ranking order), maxima beside, section subtotals."""
+    """Criteria down, units across (in ranking order), maxima beside, section subtotals.
+
+    In the final ranking each unit has three columns: its self score, the score the meeting
+    agreed ("khối chấm"), and the difference where they differ.
+    """
     ws = book.add_worksheet(L.R_DETAIL if part == 1 else f"{L.R_DETAIL} ({part})")
     ws.hide_gridlines(2)
-    last = 2 + max(len(units), 1)
-    r = _title(ws, st, report, f"CHI TIẾT ĐIỂM TỰ CHẤM CỦA CÁC ĐƠN VỊ NĂM {report.bloc.info.year}", min(last, 12))
+    per = 3 if report.final else 1  # columns per unit
+    last = 2 + max(len(units) * per, 1)
+    what = "ĐIỂM TỰ CHẤM VÀ ĐIỂM KHỐI CHẤM" if report.final else "ĐIỂM TỰ CHẤM"
+    r = _title(ws, st, report, f"CHI TIẾT {what} CỦA CÁC ĐƠN VỊ NĂM {report.bloc.info.year}", min(last, 12))
     ws.set_column(0, 0, 7)
     ws.set_column(1, 1, 46)
     ws.set_column(2, 2, 8)
-    ws.set_column(3, 2 + max(len(units), 1), 12)
+    ws.set_column(3, last, 12 if per == 1 else 9)
     head = r
-    # Row by row, each row's height set before the next begins: the sheet may be streamed.
+    assert head == DETAIL_CODES_ROW  # the review's lookups read the codes there
+    starts = [3 + i * per for i in range(len(units))]
     header_rows: list[tuple[str, list[str], Any, float | None]] = [
         ("Mã đơn vị", [u.code for u in units], st.head(), None),
         ("Tên đơn vị", [u.name for u in units], st.cell(bold=True, align="center", font_size=9), 9),
@@ -82,24 +99,29 @@ def write_detail(book: xlsxwriter.Workbook, st: Styles, report: Report, units: l
     ]
     for i, (label, texts, fmt, size) in enumerate(header_rows):
         ws.merge_range(head + i, 0, head + i, 2, label, st.head(align="right"))
-        for c, text in enumerate(texts, start=3):
+        for c, text in zip(starts, texts, strict=True):
+            if per > 1:
+                ws.merge_range(head + i, c, head + i, c + per - 1, "", fmt)
             put(ws, head + i, c, text, fmt)
         if size is not None:
             ws.set_row(
-                head + i, max((fit_height((t, 12), size=size, chars_per_unit=PLAIN_TEXT) for t in texts), default=15)
+                head + i,
+                max((fit_height((t, 12 * per), size=size, chars_per_unit=PLAIN_TEXT) for t in texts), default=15),
             )
     r = head + len(header_rows)
     for c, label in enumerate(["Mã", "Nội dung tiêu chí", "Tối đa"]):
         ws.write_string(r, c, label, st.head())
     for c in range(3, last + 1):
-        ws.write_blank(r, c, None, st.head())
+        sub = ("Tự chấm", "Khối chấm", "Chênh lệch")[(c - 3) % per] if per > 1 else None
+        put(ws, r, c, sub, st.head(font_size=9))
     first_row = r
     r += 1
-    columns = [(c, _subtotals(report, u)) for c, u in enumerate(units, start=3)]
+    own = [_subtotals(report, u.self_scores if report.final else u.scores) for u in units]
+    agreed = [_subtotals(report, u.scores) for u in units] if report.final else own
     bad_cells = {(i.unit, i.cell) for i in report.issues if i.severity is Severity.ERROR and i.sheet}
     bad = {  # criteria whose score cell carries an error, per unit column
         c: {code for code, cell in u.score_cells.items() if (u.code, cell) in bad_cells}
-        for c, u in enumerate(units, start=3)
+        for c, u in zip(starts, units, strict=True)
         if u.errors
     }
     write_number, write_blank = ws.write_number, ws.write_blank
@@ -110,37 +132,52 @@ def write_detail(book: xlsxwriter.Workbook, st: Styles, report: Report, units: l
         ws.write_number(r, 2, float(crit.max), st.cell(align="center", **section))
         plain = st.cell(align="center", **section)  # formats looked up once per row, not per cell
         flag = st.cell(align="center", bg_color="#FFC7CE", **{k: v for k, v in section.items() if k != "bg_color"})
+        changed = st.cell(align="center", bold=True, bg_color="#FFF2CC")
         code = crit.code
-        for c, values in columns:  # the hot loop of a large bloc: plain calls, no lookups per cell
-            value = values.get(code)
+        for i, c in enumerate(starts):  # the hot loop of a large bloc: plain calls, no lookups per cell
+            value = own[i].get(code)
             fmt = flag if c in bad and code in bad[c] else plain
             if value is None:
                 write_blank(r, c, None, fmt)
             else:
                 write_number(r, c, float(value), fmt)
+            if per > 1:
+                final, diff = agreed[i].get(code), _difference(agreed[i].get(code), value)
+                put(ws, r, c + 1, num(final), changed if diff is not None else plain)
+                put(ws, r, c + 2, num(diff), changed if diff is not None else plain)
         ws.set_row(r, fit_height((crit.text, 44), size=10, chars_per_unit=PLAIN_TEXT))
         r += 1
-    for label, kind in ((L.TOTAL_BASE, Kind.BASE), (L.TOTAL_BONUS, Kind.BONUS), (L.TOTAL_DEDUCTION, Kind.DEDUCTION)):
-        ws.merge_range(r, 0, r, 1, label, st.cell(bold=True, align="right"))
-        ws.write_number(r, 2, float(report.bloc.kind_max(kind)), st.cell(align="center", bold=True))
-        bold = st.cell(align="center", bold=True)
-        field = {Kind.BASE: "base", Kind.BONUS: "bonus", Kind.DEDUCTION: "deduction"}[kind]
-        for c, u in enumerate(units, start=3):
-            put(ws, r, c, num(getattr(u, field)), bold)
-        r += 1
-    ws.merge_range(r, 0, r, 2, L.TOTAL, st.cell(bold=True, align="right", bg_color="#E2EFDA"))
+    bold = st.cell(align="center", bold=True)
+    sums = [(L.TOTAL_BASE, Kind.BASE, 0), (L.TOTAL_BONUS, Kind.BONUS, 1), (L.TOTAL_DEDUCTION, Kind.DEDUCTION, 2)]
+    self_totals = [report.bloc.totals(u.self_scores if report.final else u.scores) for u in units]
+    final_totals = [(u.base, u.bonus, u.deduction, u.total) for u in units]
     total_fmt = st.cell(align="center", bold=True, bg_color="#E2EFDA")
-    for c, u in enumerate(units, start=3):
-        put(ws, r, c, num(u.total), total_fmt)
-    ws.merge_range(r + 2, 0, r + 2, min(last, 12),
-                   "Ô tô đỏ: điểm có lỗi (xem trang 'Kiểm tra'); ô trống: chưa có điểm hợp lệ. Điểm mục là tổng "
-                   "các tiêu chí con, tính lại từ các ô điểm (không dùng số tổng lưu trong tệp).",
-                   st(italic=True, font_size=10, text_wrap=True))  # fmt: skip
-    ws.set_row(r + 2, 30)
+    for label, kind, k in [*sums, (L.TOTAL, None, 3)]:
+        fmt = total_fmt if kind is None else bold
+        ws.merge_range(r, 0, r, 1 if kind else 2, label, st.cell(bold=True, align="right",
+                       **({"bg_color": "#E2EFDA"} if kind is None else {})))  # fmt: skip
+        if kind is not None:
+            ws.write_number(r, 2, float(report.bloc.kind_max(kind)), bold)
+        for i, c in enumerate(starts):
+            if per == 1:
+                put(ws, r, c, num(final_totals[i][k]), fmt)
+                continue
+            put(ws, r, c, num(self_totals[i][k]), fmt)
+            put(ws, r, c + 1, num(final_totals[i][k]), fmt)
+            put(ws, r, c + 2, num(_difference(final_totals[i][k], self_totals[i][k])), fmt)
+        r += 1
+    note = (
+        "Ô tô đỏ: điểm có lỗi (xem trang 'Kiểm tra'); ô trống: chưa có điểm hợp lệ. Điểm mục là tổng các tiêu chí "
+        "con, tính lại từ các ô điểm (không dùng số tổng lưu trong tệp)."
+    )
+    if report.final:
+        note += " Ô tô vàng: tiêu chí khối chấm lại tại cuộc họp bình xét; chênh lệch = khối chấm − tự chấm."
+    ws.merge_range(r + 1, 0, r + 1, min(last, 12), note, st(italic=True, font_size=10, text_wrap=True))
+    ws.set_row(r + 1, 30)
     ws.freeze_panes(first_row + 1, 3)
     portrait_a4(ws, repeat=(head, first_row), landscape=True)
     ws.repeat_columns(0, 2)
-    if len(units) > FIT_WIDE:
+    if len(units) * per > FIT_WIDE:
         ws.fit_to_pages(0, 0)
         ws.set_print_scale(80)
 
@@ -224,10 +261,13 @@ def write_titles(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
     titles = report.bloc.titles
     last = 2 + 2 * len(titles)
     r = _title(ws, st, report, "ĐIỀU KIỆN DANH HIỆU THI ĐUA TẬP THỂ", max(last, 4))
+    span = 10 + 32 + 20 + 57 * max(len(titles), 1)  # the widths of the columns set below
     for t in titles:
         text = f"{t.name}: {t.basis}" if t.basis else t.name
+        if t.requires:
+            text += f" Phải đạt cả danh hiệu {t.requires}."
         ws.merge_range(r, 0, r, max(last, 4), text, st(font_size=10, text_wrap=True, italic=True))
-        ws.set_row(r, 30)
+        ws.set_row(r, max(30, fit_height((text, span), size=10, chars_per_unit=PLAIN_TEXT)))
         r += 1
     r += 1
     ws.set_column(0, 0, 10)
@@ -311,7 +351,7 @@ def write_submissions(book: xlsxwriter.Workbook, st: Styles, report: Report) -> 
     if deadline:
         ws.merge_range(r - 1, 0, r - 1, last, f"Hạn nộp: {deadline:%d/%m/%Y}", st(italic=True, align="center"))
     head = r
-    ws.set_row(head, fit_height(*cols, size=11))  # 'Số cảnh báo' wraps; before the cells: this sheet is streamed
+    ws.set_row(head, fit_height(*cols, size=11))  # 'Số cảnh báo' wraps
     for c, (label, width) in enumerate(cols):
         ws.set_column(c, c, width)
         ws.write_string(head, c, label, st.head())
@@ -343,12 +383,14 @@ def write_submissions(book: xlsxwriter.Workbook, st: Styles, report: Report) -> 
     title = f"CÁC TỆP KHÁC TRONG THƯ MỤC ({len(others)} tệp không dùng cho đơn vị nào hoặc bị bỏ qua)"
     ws.merge_range(r, 0, r, last, title if others else "Không có tệp nào khác trong thư mục.", st(bold=True))
     r += 1
-    # Columns of the units table above, reused without merged cells (thousands of rows).
+    # Columns of the units table above, reused without merged cells (thousands of rows); a header
+    # only over rows.
     labels = ["STT", "Đơn vị", "Tệp", "Được dùng", "Ghi chú", "Thời gian tệp"]
-    ws.set_row(r, fit_height(*((label, cols[c][1]) for c, label in enumerate(labels)), size=11))  # 'Được dùng'
-    for c, label in enumerate(labels):
-        ws.write_string(r, c, label, st.head())
-    r += 1
+    if others:
+        ws.set_row(r, fit_height(*((label, cols[c][1]) for c, label in enumerate(labels)), size=11))  # 'Được dùng'
+        for c, label in enumerate(labels):
+            ws.write_string(r, c, label, st.head())
+        r += 1
     centre, small = st.cell(align="center"), st.cell(font_size=10)
     for i, f in enumerate(others, 1):
         ws.write_number(r, 0, i, centre)

@@ -17,24 +17,30 @@ from thidua_xlsx.core.errors import OutputError, ThiduaError
 from thidua_xlsx.core.grid import a1
 from thidua_xlsx.core.model import Bloc, Kind, Unit
 from thidua_xlsx.core.numbers import plain, vn
-from thidua_xlsx.core.text import slug
+from thidua_xlsx.core.text import clean, slug
 from thidua_xlsx.core.version import VERSION as __version__
 from thidua_xlsx.writers.atomic import atomic_path
+from thidua_xlsx.writers.meta import write_meta_sheet
+from thidua_xlsx.writers.pages import RowHeights
 from thidua_xlsx.writers.style import (
     BOLD_TEXT,
     INPUT_FILL,
     PLAIN_TEXT,
     SECTION_FILL,
+    SIGN_HINT,
     Styles,
     admin_header,
     date_line,
     fit_height,
+    new_workbook,
     portrait_a4,
-    set_default_font,
+    protect,
+    signature,
 )
-from thidua_xlsx.writers.template_sheets import write_data_sheet, write_guide_sheet, write_meta_sheet
+from thidua_xlsx.writers.template_sheets import DATA_VALUE_COL, data_rows, write_data_sheet, write_guide_sheet
 
-HEAD = 7  # 0-based row of the score table's header
+HEAD = 8  # 0-based row of the score table's header
+STATUS_ROW = HEAD - 1  # the live status line, right above the table
 COLS = (9, 52, 10, 11, 30)  # widths of Mã | Nội dung | Điểm tối đa | Điểm tự chấm | Giải trình
 MAX_FORMULA = 7000  # stay well inside Excel's 8,192-character formula limit
 
@@ -83,15 +89,9 @@ def _sum(refs: list[str], fn: str = "SUM") -> str:
     return parts[0] if len(parts) == 1 else "+".join(parts)
 
 
-def status_formula(bloc: Bloc, lay: Layout) -> str:
-    """'Tình trạng: còn 3/23 tiêu chí chưa chấm điểm …' in words, live.
-
-    Bad inputs (text, or a number outside 0..max) are counted per run of consecutive leaves
-    with SUMPRODUCT, so the formula grows with the number of sections, not of criteria
-    (Excel stops at 8,192 characters); past MAX_FORMULA the conditional format alone shows them.
-    """
+def _counts(bloc: Bloc, lay: Layout) -> tuple[int, str, str, str]:
+    """(leaves, leaves scored, score cells out of range or text, data values still empty) as formulas."""
     leaf_rows = [lay.rows[c.code] for c in bloc.leaves]
-    n = len(leaf_rows)
     counted = _sum(_ranges(leaf_rows), "COUNT")
     bad = "+".join(
         f"SUMPRODUCT(ISTEXT({d})+ISNUMBER({d})*(({d}>{c})+({d}<0)))"
@@ -99,11 +99,37 @@ def status_formula(bloc: Bloc, lay: Layout) -> str:
     )
     if len(bad) > MAX_FORMULA // 3:
         bad = "0"
+    rows = data_rows()
+    first, last = min(rows.values()), max(rows.values())
+    empty = f"COUNTBLANK('{L.SHEET_DATA}'!{a1(first, DATA_VALUE_COL)}:{a1(last, DATA_VALUE_COL)})"
+    return len(leaf_rows), counted, bad, empty
+
+
+def status_formula(bloc: Bloc, lay: Layout) -> str:
+    """'Tình trạng: còn 3/23 tiêu chí chưa chấm điểm; còn 2/7 số liệu …' in words, live.
+
+    It says the form is complete only when collect would find nothing missing: every leaf
+    scored and every value of 'Số liệu' filled. Bad inputs (text, or a number outside 0..max)
+    are counted per run of consecutive leaves with SUMPRODUCT, so the formula grows with the
+    number of sections, not of criteria (Excel stops at 8,192 characters); past MAX_FORMULA
+    the conditional format alone shows them.
+    """
+    n, counted, bad, empty = _counts(bloc, lay)
+    k = len(L.DATA_ROWS)
+    scores = f'IF({counted}<{n},"còn "&({n}-{counted})&"/{n} tiêu chí chưa chấm điểm (ô tô vàng)","")'
+    data = f'IF({empty}>0,"còn "&{empty}&"/{k} số liệu ở trang \'{L.SHEET_DATA}\' chưa nhập","")'
+    both = f'IF(AND({counted}<{n},{empty}>0),"; ","")'
     return (
-        f'="Tình trạng: "&IF({counted}={n},"đã chấm đủ {n}/{n} tiêu chí",'
-        f'"còn "&({n}-{counted})&"/{n} tiêu chí chưa chấm điểm (ô tô vàng)")'
+        f'="Tình trạng: "&IF(AND({counted}={n},{empty}=0),"đã chấm đủ {n}/{n} tiêu chí và nhập đủ {k}/{k} số liệu",'
+        f"{scores}&{both}&{data})"
         f'&IF(({bad})>0,"; có "&({bad})&" ô điểm không hợp lệ (tô đỏ): sửa lại","")&"."'
     )
+
+
+def incomplete_formula(bloc: Bloc, lay: Layout) -> str:
+    """True while a score or a data value is missing, or a score is not valid."""
+    n, counted, bad, empty = _counts(bloc, lay)
+    return f"OR({counted}<{n},{empty}>0,({bad})>0)"
 
 
 def write_scores_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: Unit) -> None:
@@ -113,56 +139,69 @@ def write_scores_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: 
         ws.set_column(c, c, width)
     info = bloc.info
     lay = layout(bloc)
-    admin_header(ws, st, row=0, governing=info.governing_body, body=info.name,
+    # The unit issues the form (it signs it): its governing body above its name, left; the bloc
+    # and the year are in the title (Nghị định 30/2020/NĐ-CP).
+    admin_header(ws, st, heights=RowHeights(ws), row=0, governing=info.governing_body, body=unit.name,
                  left=(0, 1), right=(2, 4), left_width=COLS[0] + COLS[1])  # fmt: skip
     ws.merge_range(
         3, 0, 3, 4, f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {info.year}", st(bold=True, font_size=14, align="center")
     )
+    bloc_line = clean(info.name)
+    ws.merge_range(4, 0, 4, 4, bloc_line, st(bold=True, align="center", text_wrap=True))
+    ws.set_row(4, fit_height((bloc_line, sum(COLS)), chars_per_unit=BOLD_TEXT))
     who = L.UNIT_LINE.format(name=unit.name)
-    ws.merge_range(4, 0, 4, 4, who, st(bold=True, align="center", text_wrap=True))
-    ws.set_row(4, fit_height((who, sum(COLS)), chars_per_unit=BOLD_TEXT))
+    ws.merge_range(5, 0, 5, 4, who, st(align="center", text_wrap=True))
+    ws.set_row(5, fit_height((who, sum(COLS)), chars_per_unit=PLAIN_TEXT))
     due = f"; gửi khối trưởng trước ngày {info.deadline:%d/%m/%Y}" if info.deadline else ""
     note = f"(Kèm theo báo cáo tổng kết công tác thi đua, khen thưởng năm {info.year}{due})"
-    ws.merge_range(5, 0, 5, 4, note, st(italic=True, align="center", text_wrap=True))
-    ws.set_row(5, fit_height((note, sum(COLS)), chars_per_unit=PLAIN_TEXT))
+    ws.merge_range(6, 0, 6, 4, note, st(italic=True, align="center", text_wrap=True))
+    ws.set_row(6, fit_height((note, sum(COLS)), chars_per_unit=PLAIN_TEXT))
 
-    ws.merge_range(6, 0, 6, 4, "", st(bold=True, font_color="#C00000", align="left"))
-    ws.write_formula(6, 0, status_formula(bloc, lay), st(bold=True, font_color="#C00000", align="left"), "")
+    # Green once nothing is missing or wrong; red and bold while something is (a conditional format).
+    done_fmt = st(font_color="#006100", align="left", text_wrap=True)
+    ws.merge_range(STATUS_ROW, 0, STATUS_ROW, 4, "", done_fmt)
+    ws.write_formula(STATUS_ROW, 0, status_formula(bloc, lay), done_fmt, "")
+    ws.set_row(STATUS_ROW, 32)  # room for both halves of the status on two lines
+    ws.conditional_format(STATUS_ROW, 0, STATUS_ROW, 0, {
+        "type": "formula", "criteria": "=" + incomplete_formula(bloc, lay),
+        "format": st.dxf(font_color="#C00000", bold=True),
+    })  # fmt: skip
 
     for c, label in enumerate(L.SCORE_HEADERS):
         ws.write_string(HEAD, c, label, st.head())
     ws.set_row(HEAD, 33)
 
-    unlocked_score = st.cell(locked=False, bg_color=INPUT_FILL, num_format="0.##", align="center")
-    unlocked_note = st.cell(locked=False, valign="top")
+    # Scores in the General format: 15 and 9,5 show as typed (Excel shows 15 as "15." under "0.##").
+    unlocked_score = st.cell(locked=False, bg_color=INPUT_FILL, align="center")
+    unlocked_note = st.cell(locked=False, bg_color=INPUT_FILL, valign="top")
     for crit in bloc.criteria:
         row = lay.rows[crit.code]
         extra = {"bold": True, "bg_color": SECTION_FILL} if not crit.is_leaf else {}
         ws.write_string(row, 0, crit.code, st.cell(align="center", num_format="@", **extra))
         ws.write_string(row, 1, crit.text, st.cell(indent=min(crit.depth, 3), **extra))
-        ws.write_number(row, 2, float(crit.max), st.cell(num_format="0.##", align="center", **extra))
+        ws.write_number(row, 2, float(crit.max), st.cell(align="center", **extra))
         if crit.is_leaf:
             ws.write_blank(row, 3, None, unlocked_score)
         else:
             kids = [lay.rows[k.code] for k in bloc.children(crit.code)]
             ws.write_formula(row, 3, "=" + _sum(_ranges(kids)),
-                             st.cell(num_format="0.##", align="center", **extra), "")  # fmt: skip
+                             st.cell(align="center", **extra), "")  # fmt: skip
         ws.write_blank(row, 4, None, unlocked_note)
         density = PLAIN_TEXT if crit.is_leaf else BOLD_TEXT
         ws.set_row(row, fit_height((crit.text, COLS[1] - 2 * min(crit.depth, 3)), chars_per_unit=density))
 
     _validations(ws, st, bloc, lay)
     _totals(ws, st, bloc, lay)
-    _signature(ws, st, bloc, lay)
+    end = signature(
+        ws, st, lay.last + 1, left=(0, 1), right=(2, 4), date=date_line(info.place, info.year),
+        left_lines=["NGƯỜI LẬP BIỂU", SIGN_HINT], right_lines=["THỦ TRƯỞNG ĐƠN VỊ", "(Ký, ghi rõ họ tên và đóng dấu)"],
+    )  # fmt: skip
 
     ws.freeze_panes(HEAD + 1, 0)
     portrait_a4(ws, repeat=(HEAD, HEAD))
-    ws.print_area(0, 0, lay.last + 8, 4)
+    ws.print_area(0, 0, end - 1, 4)
     ws.activate()
-    ws.protect(bloc.info.template_password, {
-        "select_locked_cells": True, "select_unlocked_cells": True,
-        "format_columns": True, "format_rows": True,
-    })  # fmt: skip
+    protect(ws, bloc.info.template_password)
 
 
 def _validations(ws, st: Styles, bloc: Bloc, lay: Layout) -> None:
@@ -197,8 +236,8 @@ def _validations(ws, st: Styles, bloc: Bloc, lay: Layout) -> None:
 
 def _totals(ws, st: Styles, bloc: Bloc, lay: Layout) -> None:
     label_fmt = st.cell(bold=True, align="right")
-    value_fmt = st.cell(bold=True, num_format="0.##", align="center", bg_color="#E2EFDA")
-    max_fmt = st.cell(num_format="0.##", align="center")
+    value_fmt = st.cell(bold=True, align="center", bg_color="#E2EFDA")
+    max_fmt = st.cell(align="center")
     by_kind = {
         L.TOTAL_BASE: Kind.BASE,
         L.TOTAL_BONUS: Kind.BONUS,
@@ -217,35 +256,26 @@ def _totals(ws, st: Styles, bloc: Bloc, lay: Layout) -> None:
     ws.write_blank(row, 0, None, st.cell())
     ws.write_string(row, 1, L.TOTAL, st.cell(bold=True, align="right", font_size=13))
     ws.write_blank(row, 2, None, st.cell())
-    ws.write_formula(row, 3, f"={base}+{bonus}-{ded}", st.cell(bold=True, num_format="0.##",
-                     align="center", bg_color="#C6E0B4", font_size=13), "")  # fmt: skip
+    ws.write_formula(row, 3, f"={base}+{bonus}-{ded}",
+                     st.cell(bold=True, align="center", bg_color="#C6E0B4", font_size=13), "")  # fmt: skip
     ws.write_string(row, 4, f"Điểm chuẩn tối đa {plain(bloc.info.base_total)}",
                     st.cell(italic=True, font_size=10))  # fmt: skip
-
-
-def _signature(ws, st: Styles, bloc: Bloc, lay: Layout) -> None:
-    r = lay.last + 1
-    centre = {"align": "center"}
-    ws.merge_range(r, 2, r, 4, date_line(bloc.info.place, bloc.info.year), st(italic=True, **centre))
-    ws.merge_range(r + 1, 0, r + 1, 1, "NGƯỜI LẬP BIỂU", st(bold=True, **centre))
-    ws.merge_range(r + 1, 2, r + 1, 4, "THỦ TRƯỞNG ĐƠN VỊ", st(bold=True, **centre))
-    ws.merge_range(r + 2, 0, r + 2, 1, "(Ký, ghi rõ họ tên)", st(italic=True, **centre))
-    ws.merge_range(r + 2, 2, r + 2, 4, "(Ký, ghi rõ họ tên và đóng dấu)", st(italic=True, **centre))
 
 
 def write_template(bloc: Bloc, unit: Unit, path: Path, *, generated_at: str | None = None) -> Path:
     """One unit's self-scoring workbook, written atomically."""
     with atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(
-            str(tmp),
-            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-        )
-        set_default_font(book)
+        book = new_workbook(tmp)
         st = Styles(book, size=12)
         write_scores_sheet(book, st, bloc, unit)
         write_data_sheet(book, st, bloc, unit)
         write_guide_sheet(book, st, bloc, unit)
-        write_meta_sheet(book, bloc, unit, generated_at=generated_at or _now(), version=__version__)
+        meta: dict[str, str | int] = {
+            "form": L.FORM_ID, "format_version": L.FORMAT_VERSION, "bloc": bloc.info.name, "year": bloc.info.year,
+            "unit_code": unit.code, "unit_name": unit.name, "fingerprint": bloc.fingerprint,
+            "generated_at": generated_at or _now(), "tool_version": __version__,
+        }  # fmt: skip
+        write_meta_sheet(book, meta, L.META_KEYS, password=bloc.info.template_password)
         book.set_properties({"title": f"Bảng tự chấm điểm thi đua năm {bloc.info.year} - {unit.name}",
                              "subject": bloc.info.name, "comments": L.FORM_ID})  # fmt: skip
         book.close()

@@ -7,11 +7,21 @@ import xlsxwriter
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.grid import a1
 from thidua_xlsx.core.model import Bloc, Kind, Unit
-from thidua_xlsx.core.numbers import vn
 from thidua_xlsx.core.ratings import RATING_LABELS
-from thidua_xlsx.writers.style import BOLD_TEXT, HEAD_FILL, INPUT_FILL, PLAIN_TEXT, Styles, fit_height, portrait_a4
+from thidua_xlsx.core.text import clean
+from thidua_xlsx.writers.style import (
+    BOLD_TEXT,
+    HEAD_FILL,
+    INPUT_FILL,
+    PLAIN_TEXT,
+    Styles,
+    fit_height,
+    portrait_a4,
+    protect,
+)
 
 DATA_HEAD = 3  # 0-based header row of 'Số liệu'
+DATA_VALUE_COL = L.DATA_HEADERS.index(L.D_VALUE)  # the column a unit types into
 RATING_LIST_ROW = DATA_HEAD + len(L.DATA_ROWS) + 3  # first row of the ratings list (column B)
 
 _DATA_HELP = {
@@ -19,7 +29,8 @@ _DATA_HELP = {
     "LDTT": "Số người đạt 'Lao động tiên tiến': số nguyên, không lớn hơn tổng số (TS).",
     "CSTD": "Số người đạt 'Chiến sĩ thi đua cơ sở' trở lên: số nguyên, không lớn hơn số LĐTT.",
     "KHTNV": "Số người không hoàn thành nhiệm vụ: số nguyên, không lớn hơn tổng số (TS).",
-    "KL": "Số người bị kỷ luật trong năm (từ cảnh cáo trở lên): số nguyên, không lớn hơn tổng số (TS).",
+    "KL": "Số người bị kỷ luật từ hình thức cảnh cáo trở lên (không tính khiển trách): số nguyên, "
+    "không lớn hơn tổng số (TS).",
     "XLDV": "Chọn mức xếp loại chất lượng của đơn vị trong danh sách.",
     "XLTCD": "Chọn mức xếp loại của chi bộ, đảng bộ trong danh sách.",
 }
@@ -30,7 +41,7 @@ _DATA_TITLE = {
     "LDTT": "Số Lao động tiên tiến",
     "CSTD": "Số Chiến sĩ thi đua",
     "KHTNV": "Số không hoàn thành nhiệm vụ",
-    "KL": "Số bị kỷ luật",
+    "KL": "Số bị kỷ luật từ cảnh cáo",
 }
 
 
@@ -63,8 +74,8 @@ def write_data_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: Un
         r = rows[code]
         ws.write_string(r, 0, code, st.cell(align="center", bold=True))
         ws.write_string(r, 1, text, st.cell())
-        ws.write_blank(r, 2, None, value_fmt)
-        ws.write_blank(r, 3, None, st.cell(locked=False))
+        ws.write_blank(r, DATA_VALUE_COL, None, value_fmt)
+        ws.write_blank(r, DATA_VALUE_COL + 1, None, st.cell(locked=False, bg_color=INPUT_FILL))  # a note
         ws.set_row(r, max(20, fit_height((text, 58), chars_per_unit=PLAIN_TEXT)))
 
     ts, ldtt = a1(rows["TS"], 2), a1(rows["LDTT"], 2)
@@ -109,10 +120,19 @@ def write_data_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: Un
         ws.write_string(RATING_LIST_ROW + i, 1, label, st(font_color="#595959"))
     ws.freeze_panes(DATA_HEAD + 1, 0)
     portrait_a4(ws, repeat=(DATA_HEAD, DATA_HEAD))
-    ws.protect(bloc.info.template_password, {
-        "select_locked_cells": True, "select_unlocked_cells": True,
-        "format_columns": True, "format_rows": True,
-    })  # fmt: skip
+    protect(ws, bloc.info.template_password)
+
+
+KIND_WORDS = {Kind.BONUS: "điểm thưởng", Kind.DEDUCTION: "điểm trừ"}
+
+
+def with_kind(text: str, kind: Kind) -> str:
+    """A top-level section's text with its kind in words, unless the text says it already:
+    'Khen thưởng (điểm thưởng)', but 'Điểm thưởng' as it is."""
+    words = KIND_WORDS.get(kind)
+    if words is None or words in clean(text).lower():
+        return text
+    return f"{text} ({words})"
 
 
 def write_guide_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: Unit) -> None:
@@ -154,43 +174,15 @@ def write_guide_sheet(book: xlsxwriter.Workbook, st: Styles, bloc: Bloc, unit: U
     for c, label in enumerate(("Mã", "Nội dung tiêu chí", "Điểm tối đa", "Hướng dẫn chấm")):
         ws.write_string(r, c, label, st.head())
     r += 1
-    kinds = {Kind.BONUS: " (điểm thưởng)", Kind.DEDUCTION: " (điểm trừ)", Kind.BASE: ""}
     for crit in bloc.criteria:
         bold = {"bold": True, "bg_color": HEAD_FILL} if not crit.is_leaf else {}
         ws.write_string(r, 0, crit.code, st.cell(align="center", **bold))
-        shown = crit.text + (kinds[crit.kind] if not crit.parent else "")
+        shown = crit.text if crit.parent else with_kind(crit.text, crit.kind)
         ws.write_string(r, 1, shown, st.cell(**bold))
-        ws.write_string(r, 2, vn(crit.max), st.cell(align="center", **bold))
+        ws.write_number(r, 2, float(crit.max), st.cell(align="center", **bold))
         ws.write_string(r, 3, crit.guide, st.cell(**bold))
         density = PLAIN_TEXT if crit.is_leaf else BOLD_TEXT
         ws.set_row(r, fit_height((shown, 60), (crit.guide, 60), chars_per_unit=density))
         r += 1
     portrait_a4(ws)
-    ws.protect(bloc.info.template_password, {"select_locked_cells": True, "select_unlocked_cells": True})
-
-
-def write_meta_sheet(book: xlsxwriter.Workbook, bloc: Bloc, unit: Unit, *, generated_at: str, version: str) -> None:
-    """Hidden key | value sheet that identifies the form, the bloc, the year and the unit."""
-    ws = book.add_worksheet(L.SHEET_META)
-    values = {
-        "form": L.FORM_ID,
-        "format_version": L.FORMAT_VERSION,
-        "bloc": bloc.info.name,
-        "year": bloc.info.year,
-        "unit_code": unit.code,
-        "unit_name": unit.name,
-        "fingerprint": bloc.fingerprint,
-        "generated_at": generated_at,
-        "tool_version": version,
-    }
-    for r, key in enumerate(L.META_KEYS):
-        ws.write_string(r, 0, key)
-        value = values[key]
-        if isinstance(value, int):
-            ws.write_number(r, 1, value)
-        else:
-            ws.write_string(r, 1, str(value))
-    ws.set_column(0, 0, 16)
-    ws.set_column(1, 1, 60)
-    ws.hide()
-    ws.protect(bloc.info.template_password)
+    protect(ws, bloc.info.template_password, resize=False)

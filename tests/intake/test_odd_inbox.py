@@ -376,9 +376,11 @@ def test_the_readers_cell_limit_is_a_file_too_large_in_vietnamese(default_bloc, 
         (Failed(Failure.GIVEN_UP, "8"), "file-unreadable", "8 tệp khác trong cùng tệp nén", "given-up"),
     ],
 )
-def test_a_file_the_workers_gave_no_result_for_is_said_in_vietnamese(tmp_path, why, code, words, not_words) -> None:
+def test_a_file_the_workers_gave_no_result_for_is_said_in_vietnamese(
+    tmp_path, default_bloc, why, code, words, not_words
+) -> None:
     source = Source("inbox/x.xlsx", tmp_path / "x.xlsx")
-    [issue] = collect_mod._failed(source, why).issues
+    [issue] = collect_mod._failed(source, why, bloc=default_bloc[1]).issues
     assert issue.code.value == code and words in issue.message and not_words not in issue.message
 
 

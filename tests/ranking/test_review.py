@@ -202,6 +202,8 @@ PROBLEMS = [
     ({"adjust": [("YT", "1", 9, "x")]}, "là một mục", L.R_ADJUST, L.J_CRITERION),
     ({"adjust": [("YT", "1.2", 11, "x")]}, "ngoài thang điểm", L.R_ADJUST, L.J_AGREED),
     ({"adjust": [("YT", "1.2", "chín", "x")]}, "phải là số", L.R_ADJUST, L.J_AGREED),
+    ({"adjust": [("YT", "1.2", "1.000,5", "x")]}, "1.000,5 ngoài thang điểm", L.R_ADJUST, L.J_AGREED),
+    ({"rows": {"TP": {L.V_VOTES: "1.000"}}}, "TP (1000) nhiều hơn số thành viên", L.R_REVIEW, L.V_VOTES),
     ({"adjust": [("YT", "1.2", 9, "x"), ("YT", "1.2", 7, "y")]}, "hai điểm khối chấm khác nhau", L.R_ADJUST,
      L.J_AGREED),
     ({"rows": {"TP": {L.V_VOTES: 17}}}, "nhiều hơn số thành viên dự họp", L.R_REVIEW, L.V_VOTES),

@@ -35,6 +35,7 @@ class Evidence(enum.Enum):
     CODE = "code"  # the unit's code in the file name
     SHEET_NAME = "sheet-name"  # the sheet's tab name
     HEADING = "heading"  # a unit's name elsewhere in the heading
+    FOLDER = "folder"  # a document only: the folder or archive it came in
 
     @property
     def words(self) -> str:
@@ -48,6 +49,7 @@ _EVIDENCE_WORDS = {
     Evidence.CODE: "mã đơn vị trong tên tệp",
     Evidence.SHEET_NAME: "tên trang tính",
     Evidence.HEADING: "tên đơn vị ở đầu bảng",
+    Evidence.FOLDER: "tên thư mục hoặc tệp nén chứa tệp",
 }
 
 
@@ -72,6 +74,9 @@ class Identity:
 # Matching names and codes ---------------------------------------------------------------------
 
 _PLACE_WORDS = ("huyen", "tinh", "thanh pho", "thi xa", "xa", "phuong", "quan")
+# How offices shorten the kind of a unit in a file name: "TT Dịch vụ nông nghiệp", "P. Y tế".
+_KIND_WORDS = {"phong": "p", "trung tam": "tt", "van phong": "vp", "ban quan ly": "bql"}
+MIN_ACRONYM = 3  # "TP", "YT", "TT" are too short to stand for a name (thành phố, trung tâm …)
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,7 @@ def _index(bloc: Bloc) -> _Index:
         return hit[1]
     names: dict[str, list[Unit]] = {}
     for u in bloc.units:
-        key = words(u.name).strip()
+        key = " ".join(_name_words(u.name))
         if key:
             names.setdefault(key, []).append(u)
     short: dict[str, list[Unit]] = {}
@@ -102,14 +107,24 @@ def _index(bloc: Bloc) -> _Index:
         for place in _PLACE_WORDS:  # "Thanh tra huyện" is often written "Thanh tra"
             if key.endswith(" " + place) and key.count(" ") - place.count(" ") >= 1:
                 short.setdefault(key[: -len(place) - 1], []).extend(units)
+    for key, units in [*names.items(), *short.items()]:
+        for kind, abbreviation in _KIND_WORDS.items():  # "Trung tâm …" written "TT …"
+            if key.startswith(kind + " "):
+                short.setdefault(abbreviation + key[len(kind) :], []).extend(units)
     # A shortened name counts only when it is no unit's full name and names one unit.
     shortened = {k: tuple(v) for k, v in names.items()}
-    shortened.update({k: tuple(v) for k, v in short.items() if k not in names and len(v) == 1})
+    shortened.update({k: tuple(dict.fromkeys(v)) for k, v in short.items() if k not in names and len(set(v)) == 1})
     codes: dict[str, list[Unit]] = {}
     for u in bloc.units:
         key = "".join(_plain_words(u.code))
         if key:
             codes.setdefault(key, []).append(u)
+    acronyms: dict[str, list[Unit]] = {}
+    for u in bloc.units:
+        for key in _acronyms(u.name):
+            acronyms.setdefault(key, []).append(u)
+    # An acronym counts only when it is no unit's code and stands for one unit's name.
+    codes.update({k: v for k, v in acronyms.items() if k not in codes and len(v) == 1})
     found = _Index(
         names=shortened,
         longest=max((k.count(" ") + 1 for k in shortened), default=1),
@@ -143,6 +158,35 @@ _ALNUM = re.compile(r"[0-9a-z]+")
 def _plain_words(text: str) -> list[str]:
     """The words of a text without case or diacritics: 'Phòng Y tế' → ['phong', 'y', 'te']."""
     return _ALNUM.findall(text.lower().translate(_ASCII))
+
+
+def _name_words(text: str) -> list[str]:
+    """A name's words for matching: 'và' is left out, as '-', '&' and ',' are ("HĐND-UBND" is
+    "HĐND và UBND")."""
+    return [w for w in _plain_words(clean(text)) if w != "va"]
+
+
+def _acronyms(name: str) -> set[str]:
+    """What a unit's name is shortened to, compact: "Phòng Giáo dục và Đào tạo" → GDDT and
+    PGDDT ("PGD&ĐT"), "Trung tâm Văn hóa, Thể thao và Truyền thanh" → VHTTTT and TTVHTTTT; a word
+    already in capitals stays whole ("HĐND và UBND" → HDNDUBND); the place word at the end goes."""
+    raw = [w for w in re.split(r"[\s,;&\-–/()]+", clean(name)) if w]
+    folded = [" ".join(_plain_words(w)) for w in raw]
+    kind = ""
+    for prefix, abbreviation in _KIND_WORDS.items():
+        n = prefix.count(" ") + 1
+        if " ".join(folded[:n]) == prefix:
+            kind, raw, folded = abbreviation, raw[n:], folded[n:]
+            break
+    if folded and folded[-1] in _PLACE_WORDS:
+        raw, folded = raw[:-1], folded[:-1]
+    body = ""
+    for word, plain in zip(raw, folded, strict=True):
+        if plain in ("", "va"):
+            continue
+        capitals = len(word) > 1 and word == word.upper() and any(ch.isalpha() for ch in word)
+        body += plain.replace(" ", "") if capitals else plain[0]
+    return {a for a in (body, kind + body if kind else "") if len(a) >= MIN_ACRONYM}
 
 
 def words(value: object) -> str:
@@ -196,7 +240,7 @@ def _codes_named(text: str, index: _Index) -> set[Unit]:
 def _names_named(text: str, index: _Index) -> set[Unit]:
     """Units whose name is in `text` as whole words; a name inside a longer one found there
     ("Phòng Y tế" within "Phòng Y tế dự phòng") does not count."""
-    ws = words(text).split()
+    ws = _name_words(text)
     hits: list[tuple[int, int, tuple[Unit, ...]]] = []
     for i, first in enumerate(ws):
         if first not in index.first_words:

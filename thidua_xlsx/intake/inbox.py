@@ -24,6 +24,8 @@ from thidua_xlsx.core.text import name_from_os
 
 SPREADSHEET_EXTS = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 ARCHIVE_EXTS = {".zip"}
+# Reports and signed scans sent with a return (§5): matched to units, never read as returns.
+DOCUMENT_EXTS = {".pdf", ".doc", ".docx", ".jpg", ".jpeg", ".png"}
 # Archives units do send but that cannot be opened here: an error, so the clerk asks again.
 OTHER_ARCHIVE_EXTS = {".rar": "RAR", ".7z": "7-Zip"}
 SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db"}
@@ -89,11 +91,14 @@ class Walk:
     passed: tuple[Passed, ...] = ()  # passed over, and opened archives
     refused: tuple[Passed, ...] = ()  # each with the error that explains it
     issues: tuple[Issue, ...] = ()
+    documents: tuple[Source, ...] = ()  # reports and scans sent with the returns
+    root: str = ""  # how paths start (INBOX as shown); "" for files named one by one
 
     @property
     def displays(self) -> list[str]:
         """Every file found, as shown in the report."""
-        return [s.display for s in self.sources] + [p.display for p in self.passed + self.refused]
+        found = [s.display for s in self.sources + self.documents]
+        return found + [p.display for p in self.passed + self.refused]
 
 
 class _Walker:
@@ -101,14 +106,16 @@ class _Walker:
 
     def __init__(self, exclude: Path | None = None) -> None:
         self.sources: list[Source] = []
+        self.documents: list[Source] = []
         self.passed: list[Passed] = []
         self.refused: list[Passed] = []
         self.issues: list[Issue] = []
         self.exclude = _identity(exclude) if exclude is not None else None
         self.files_seen: dict[tuple[int, int], str] = {}  # (device, inode) → display: one file, read once
 
-    def done(self) -> Walk:
-        return Walk(tuple(self.sources), tuple(self.passed), tuple(self.refused), tuple(self.issues))
+    def done(self, root: str = "") -> Walk:
+        found = (tuple(self.sources), tuple(self.passed), tuple(self.refused), tuple(self.issues))
+        return Walk(*found, documents=tuple(self.documents), root=root)
 
     def refuse(self, display: str, mtime: float, issue: Issue) -> None:
         self.refused.append(Passed(display, issue.message, mtime, issue))
@@ -155,6 +162,10 @@ class _Walker:
             self.archive(full, display, st.st_mtime)
         elif ext in OTHER_ARCHIVE_EXTS:
             self.refuse(display, st.st_mtime, _other_archive(display, ext))
+        elif ext in DOCUMENT_EXTS:
+            text_name = name_from_os(full.name)
+            shown_name = text_name if text_name != full.name else ""
+            self.documents.append(Source(display, full, (), st.st_mtime, st.st_size, shown_name))
         else:
             self.skip(display, "không phải bảng tính", st.st_mtime, ext)
 
@@ -247,6 +258,8 @@ class _Walker:
             self.skip(shown, reason, when)
         elif ext in OTHER_ARCHIVE_EXTS:
             self.refuse(shown, when, _other_archive(shown, ext))
+        elif ext in DOCUMENT_EXTS:  # listed by its name; a .docx is looked into later, capped
+            self.documents.append(Source(shown, path, (*chain, position), when, info.file_size, name))
         elif ext not in SPREADSHEET_EXTS | ARCHIVE_EXTS:
             self.skip(shown, "không phải bảng tính", when, ext)
         elif info.flag_bits & 0x1:
@@ -348,7 +361,7 @@ def walk_inbox(inbox: Path, *, shown_as: str | None = None, exclude: Path | None
         out.link(Path(path), _display(root, name_from_os(rel)), real_root, root)
     for rel, full in sorted(found):
         out.file(full, _display(root, name_from_os(rel)), rel)
-    return out.done()
+    return out.done(root)
 
 
 def walk_files(paths: Sequence[tuple[Path, str]]) -> Walk:
@@ -491,12 +504,13 @@ def forget_archive() -> None:
         _open = None
 
 
-def source_bytes(source: Source) -> bytes:
-    """The bytes of an archive member (plain files are read by path, not through here)."""
+def source_bytes(source: Source, *, cap: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of an archive member (plain files are read by path, not through here); a
+    workbook is held to the file-size limit, a document to its own `cap`."""
     *outer, inner = source.members
     zf = _archive_for(source.path, tuple(outer))
     try:
-        return read_member(zf, _member_at(zf, inner), cap=MAX_FILE_BYTES)  # a workbook: the file-size limit holds
+        return read_member(zf, _member_at(zf, inner), cap=cap)
     except OSError:
         forget_archive()  # the disk failed under it: the next member opens the archive afresh
         raise

@@ -341,6 +341,10 @@ def check(files: tuple[Path, ...], config: Path | None) -> None:
             _say(f"{_name(p.display)}: bỏ qua ({shown(p.reason)})")
     for r in intake.returns:
         any_error |= _print_check(bloc, r)
+    for d in intake.documents:  # a report or scan: never read as a return, only placed
+        unit = bloc.unit_by_code.get(d.unit or "")
+        whose = f"của {unit.name} ({unit.code})" if unit else f"chưa rõ của đơn vị nào: {d.reason}"
+        _say(f"{_name(d.display)}: tài liệu gửi kèm, không phải bảng tự chấm; {_name(whose)}.")
     sys.exit(EXIT_PROBLEMS if any_error else EXIT_OK)
 
 

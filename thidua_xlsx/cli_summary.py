@@ -7,7 +7,7 @@ import textwrap
 
 from thidua_xlsx.core.issues import Code, Severity
 from thidua_xlsx.core.numbers import vn
-from thidua_xlsx.core.report import Report, Status, UnitResult
+from thidua_xlsx.core.report import FileKind, Report, Status, UnitResult
 from thidua_xlsx.core.text import shown
 
 HEADS = ("Hạng", "Mã", "Đơn vị", "Tổng điểm", "Đề nghị / ghi chú")
@@ -69,4 +69,20 @@ def counts(report: Report) -> list[str]:
     ]
     if missing:
         out.append(f"Còn {missing} đơn vị chưa nộp.")
+    out += _documents(report)
+    return out
+
+
+def _documents(report: Report) -> list[str]:
+    """The reports and scans sent with the returns, and who sent none."""
+    docs = [f for f in report.files if f.kind is FileKind.DOCUMENT]
+    out = []
+    if docs:
+        owners = len({f.unit for f in docs if f.unit})
+        unknown = sum(1 for f in docs if not f.unit)
+        line = f"Báo cáo gửi kèm: {len(docs)} tệp, của {owners} đơn vị"
+        out.append(line + (f"; {unknown} tệp chưa rõ của đơn vị nào." if unknown else "."))
+    without = sum(1 for u in report.units if u.status is not Status.MISSING and not u.documents)
+    if without:
+        out.append(f"{without} đơn vị đã nộp bảng tự chấm nhưng chưa thấy báo cáo gửi kèm.")
     return out

@@ -63,6 +63,8 @@ class Code(str, enum.Enum):
     DATA_INCONSISTENT = "data-inconsistent"
     DATA_TEXT_NUMBER = "data-text-number"
     RATING_INVALID = "rating-invalid"
+    REPORT_MISSING = "report-missing"
+    DOCUMENT_UNMATCHED = "document-unmatched"
     REVIEW_SELF_CHANGED = "review-self-changed"
     REVIEW_UNIT_ABSENT = "review-unit-absent"
     REVIEW_SCORE_UNUSED = "review-score-unused"
@@ -203,6 +205,13 @@ _TYPES = [
     IssueType(Code.RATING_INVALID, ERR, "Xếp loại không phải một trong bốn mức (tên đầy đủ hoặc viết tắt như HTXSNV, HTXS).",
               "Chọn xếp loại trong danh sách, hoặc viết tắt HTXSNV, HTTNV, HTNV, KHTNV.",
               "Xếp loại {code} là \"{value}\", không phải một trong bốn mức: {choices}."),
+    # Reports and scans sent with the returns
+    IssueType(Code.REPORT_MISSING, WARN, "Đơn vị đã nộp bảng tự chấm nhưng không thấy báo cáo tổng kết gửi kèm.",
+              "Đề nghị đơn vị gửi báo cáo (bản ký quét PDF, Word hoặc ảnh); tên tệp có mã hoặc tên đơn vị.",
+              "Đơn vị {unit} ({name}) đã nộp bảng tự chấm nhưng không thấy báo cáo tổng kết gửi kèm (tệp PDF, Word hoặc ảnh có mã hay tên đơn vị trong tên tệp). Nếu đơn vị đã gửi, hãy đặt lại tên tệp báo cáo có mã đơn vị, ví dụ {unit}_bao_cao.pdf."),
+    IssueType(Code.DOCUMENT_UNMATCHED, WARN, "Tài liệu gửi kèm (PDF, Word, ảnh) không khớp với đơn vị nào, hoặc khớp với nhiều đơn vị.",
+              "Đặt lại tên tệp có mã đơn vị (ví dụ VHTT_bao_cao.pdf) rồi chạy lại.",
+              "Chưa biết tài liệu này của đơn vị nào: {why}. Hãy đặt lại tên tệp có mã đơn vị (ví dụ {example}_bao_cao{ext}) rồi chạy lại."),
     # Review round (bình xét)
     IssueType(Code.REVIEW_SELF_CHANGED, WARN, "Đơn vị gửi lại tệp sau khi có bảng bình xét; điểm tự chấm của một tiêu chí đã đổi.",
               "Khối trưởng xem lại: điểm khối chấm tại cuộc họp vẫn được giữ; tiêu chí khối không chấm lại dùng điểm tự chấm mới.",

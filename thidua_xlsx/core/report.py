@@ -45,6 +45,15 @@ class Status(enum.Enum):
         return {"ranked": "Đã xếp hạng", "error": "Có lỗi, chưa xếp hạng", "missing": "Chưa nộp"}[self.value]
 
 
+class FileKind(enum.Enum):
+    """What a file found under INBOX is (§8 `files[].kind`)."""
+
+    RETURN = "return"  # a spreadsheet read as a return
+    DOCUMENT = "document"  # a report or a scan sent with a return
+    ARCHIVE = "archive"
+    OTHER = "other"
+
+
 @dataclass(frozen=True, slots=True)
 class Adjustment:
     """A criterion the review meeting scored differently from the unit ("điểm khối chấm")."""
@@ -105,6 +114,7 @@ class UnitResult:
     adjustments: tuple[Adjustment, ...] = ()
     votes: int | None = None
     present: bool | None = None  # the unit attended the meeting
+    documents: tuple[str, ...] = ()  # reports and scans matched to the unit (paths as shown)
 
     def changed(self, **changes: Any) -> UnitResult:
         """A copy with these fields changed (what dataclasses.replace does, without re-running
@@ -134,6 +144,7 @@ class UnitResult:
             "eligible": dict(self.eligible),
             "proposal": self.proposal,
             "note": self.note,
+            "documents": list(self.documents),
         }
         if final:
             out["self_total"] = json_number(self.self_total)
@@ -151,9 +162,10 @@ class FileEntry:
     reason: str | None
     mtime: float | None = None
     read: bool = True  # False: passed over without reading
+    kind: FileKind = FileKind.RETURN
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "unit": self.unit, "used": self.used, "reason": self.reason}
+        return {"path": self.path, "unit": self.unit, "used": self.used, "reason": self.reason, "kind": self.kind.value}
 
     @property
     def time_text(self) -> str:

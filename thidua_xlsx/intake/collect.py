@@ -17,6 +17,7 @@ from thidua_xlsx.core.errors import ThiduaError, os_reason
 from thidua_xlsx.core.issues import Code
 from thidua_xlsx.core.model import Bloc
 from thidua_xlsx.core.text import name_from_os
+from thidua_xlsx.intake.documents import Document, match_documents
 from thidua_xlsx.intake.inbox import MAX_FILE_BYTES, Source, Walk, forget_archive, source_bytes, walk_files, walk_inbox
 from thidua_xlsx.intake.pool import DEFAULT_TIMEOUT, Failed, Failure, run_supervised
 from thidua_xlsx.intake.returns import ReturnData, read_return, unreadable
@@ -41,6 +42,7 @@ class Intake:
 
     walk: Walk
     returns: tuple[ReturnData, ...]
+    documents: tuple[Document, ...] = ()  # reports and scans, each with its unit
 
 
 def _failed(source: Source, why: Failed, *, bloc: Bloc) -> ReturnData:
@@ -155,7 +157,8 @@ def gather(
 ) -> Intake:
     """Every file under `inbox`, read. The bloc's own workbook, if it sits there, is passed over."""
     walk = walk_inbox(Path(inbox), shown_as=shown_as, exclude=bloc.source)
-    return Intake(walk, read_sources(walk.sources, bloc, workers=workers, progress=progress, timeout=timeout))
+    returns = read_sources(walk.sources, bloc, workers=workers, progress=progress, timeout=timeout)
+    return Intake(walk, returns, match_documents(walk.documents, bloc, root=walk.root))
 
 
 def check_files(
@@ -175,4 +178,5 @@ def check_files(
             raise ThiduaError(f"{path} là thư mục; dùng 'collect {path}' để đọc cả thư mục.")
         named.append((path, str(p)))
     walk = walk_files(named)
-    return Intake(walk, read_sources(walk.sources, bloc, workers=workers, timeout=timeout))
+    returns = read_sources(walk.sources, bloc, workers=workers, timeout=timeout)
+    return Intake(walk, returns, match_documents(walk.documents, bloc, root=walk.root))

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from thidua_xlsx.core import issues
 from thidua_xlsx.core.issues import Code, Issue, Severity
 from thidua_xlsx.core.model import Bloc, Unit
-from thidua_xlsx.core.report import FileEntry, Report, Status, UnitResult
+from thidua_xlsx.core.report import FileEntry, FileKind, Report, Status, UnitResult
 from thidua_xlsx.intake.collect import Intake, Progress, gather
+from thidua_xlsx.intake.documents import Document
+from thidua_xlsx.intake.inbox import ARCHIVE_EXTS, OTHER_ARCHIVE_EXTS, SPREADSHEET_EXTS
 from thidua_xlsx.intake.pool import DEFAULT_TIMEOUT
 from thidua_xlsx.intake.returns import ReturnData
 from thidua_xlsx.ranking.rank import evaluate, rank_units
@@ -109,14 +111,39 @@ def assemble(bloc: Bloc, intake: Intake) -> Report:
                      claimed.get(unit.code, []))
         for unit in bloc.units
     ]  # fmt: skip
+    units, reports = _with_documents(units, intake.documents)
     missing = [issues.make(Code.UNIT_MISSING, unit=u.code, name=u.name) for u in units if u.status is Status.MISSING]
     return Report(
         bloc=bloc,
         units=tuple(rank_units(bloc, units)),
-        issues=tuple(found + missing),
+        issues=tuple(found + reports + missing),
         files=entries,
         read_count=len(intake.returns),
     )
+
+
+def _with_documents(units: list[UnitResult], documents: Sequence[Document]) -> tuple[list[UnitResult], list[Issue]]:
+    """Each unit with the documents matched to it; `report-missing` for a unit whose return was
+    read but that sent no document, `document-unmatched` for a document on no unit."""
+    found: list[Issue] = []
+    for d in documents:
+        if d.unit is None:
+            ext = PurePosixPath(d.display).suffix.lower()
+            example = d.candidates[0] if d.candidates else (units[0].code if units else "VHTT")
+            found.append(issues.make(Code.DOCUMENT_UNMATCHED, file=d.display, why=d.reason, example=example, ext=ext))
+    by_unit: dict[str, list[str]] = {}
+    for d in documents:
+        if d.unit is not None:
+            by_unit.setdefault(d.unit, []).append(d.display)
+    out = []
+    for u in units:
+        mine = by_unit.get(u.code)
+        if mine:
+            u = u.changed(documents=tuple(mine))
+        elif u.status is not Status.MISSING:
+            found.append(issues.make(Code.REPORT_MISSING, unit=u.code, name=u.name))
+        out.append(u)
+    return out, found
 
 
 def _file_entries(intake: Intake, choices: Mapping[str, Choice]) -> tuple[FileEntry, ...]:
@@ -138,16 +165,27 @@ def _file_entries(intake: Intake, choices: Mapping[str, Choice]) -> tuple[FileEn
             entries.append(FileEntry(r.file, r.unit, False, f"không dùng: {why}. Đã dùng tệp {chosen.file}.", r.when))
         else:
             entries.append(FileEntry(r.file, r.unit, False, first_error or "không đọc được", r.when))
+    for d in intake.documents:  # on its unit: listed there, as the unit's file used is
+        entries.append(FileEntry(d.display, d.unit, d.unit is not None, d.reason, d.mtime, False, FileKind.DOCUMENT))
     walk = intake.walk
     for p in walk.refused:  # found and looked at, but refused before reading (zip bombs, broken archives…)
-        entries.append(FileEntry(p.display, None, False, p.reason, p.mtime))
+        entries.append(FileEntry(p.display, None, False, p.reason, p.mtime, kind=_kind(p.display)))
     for p in walk.passed:
         if p.archive:
-            entries.append(FileEntry(p.display, None, False, p.reason, p.mtime))
+            entries.append(FileEntry(p.display, None, False, p.reason, p.mtime, kind=FileKind.ARCHIVE))
         else:
-            entries.append(FileEntry(p.display, None, False, f"bỏ qua: {p.reason}", p.mtime, read=False))
+            why = f"bỏ qua: {p.reason}"
+            entries.append(FileEntry(p.display, None, False, why, p.mtime, read=False, kind=FileKind.OTHER))
     entries.sort(key=lambda e: e.path)
     return tuple(entries)
+
+
+def _kind(display: str) -> FileKind:
+    """A file refused before reading: a return (a workbook too large, locked), an archive, other."""
+    ext = PurePosixPath(display).suffix.lower()
+    if ext in SPREADSHEET_EXTS:
+        return FileKind.RETURN
+    return FileKind.ARCHIVE if ext in ARCHIVE_EXTS or ext in OTHER_ARCHIVE_EXTS else FileKind.OTHER
 
 
 def _unit_result(

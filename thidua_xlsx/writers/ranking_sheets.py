@@ -340,11 +340,12 @@ def write_checks(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
 
 
 def write_submissions(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
-    """Each unit: submitted or not, file used, files not used, file time, status; then every file."""
+    """Each unit: submitted or not, file used, files not used, file time, status, documents sent
+    with it; then every other file."""
     ws = book.add_worksheet(L.R_SUBMISSIONS)
     cols = [("STT", 5), ("Mã đơn vị", 10), ("Tên đơn vị", 32), ("Đã nộp", 8), ("Tệp được dùng", 36),
             ("Thời gian tệp", 15), ("Tệp không dùng", 30), ("Trạng thái", 20), ("Số lỗi", 7),
-            ("Số cảnh báo", 9)]  # fmt: skip
+            ("Số cảnh báo", 9), ("Báo cáo gửi kèm", 30)]  # fmt: skip
     last = len(cols) - 1
     r = _title(ws, st, report, "TÌNH HÌNH NỘP BẢNG TỰ CHẤM ĐIỂM", last)
     deadline = report.bloc.info.deadline
@@ -364,18 +365,20 @@ def write_submissions(book: xlsxwriter.Workbook, st: Styles, report: Report) -> 
         Status.MISSING: st.cell(font_color="#9C0006", bold=True, bg_color="#FCE4D6"),
     }
     centre, left = st.cell(align="center"), st.cell(align="left")
-    formats = [centre, left, left, centre, left, left, left, None, centre, centre]  # [7]: by status
+    formats = [centre, left, left, centre, left, left, left, None, centre, centre, left]  # [7]: by status
     for i, u in enumerate(sorted(report.units, key=lambda u: order[u.code]), 1):
         submitted = u.status is not Status.MISSING
         unused = "\n".join(u.unused)
+        documents = "\n".join(u.documents) or ("Chưa thấy" if submitted else "")
         values: list[Any] = [
             i, u.code, u.name, "Có" if submitted else "Chưa", u.file or "", times.get(u.file or "", ""),
-            unused, u.status.label, u.errors, u.warnings,
+            unused, u.status.label, u.errors, u.warnings, documents,
         ]  # fmt: skip
         formats[7] = status_formats[u.status]
         for c, value in enumerate(values):
             put(ws, r, c, value, formats[c])
-        ws.set_row(r, fit_height((u.name, 32), (u.file or "", 36), (unused, 30), size=11, chars_per_unit=PLAIN_TEXT))
+        texts = ((u.name, 32), (u.file or "", 36), (unused, 30), (documents, 30))
+        ws.set_row(r, fit_height(*texts, size=11, chars_per_unit=PLAIN_TEXT))
         r += 1
     r += 1
     # Files the units table already shows (each unit's file used) are not repeated here.

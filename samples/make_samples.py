@@ -23,6 +23,10 @@ The story the inbox tells (see `PLAN` and `STORY`):
 - PTQD sent nothing.
 - NV sent its table twice (28/12 by e-mail, corrected on 30/12): the newer file is used.
 - TTVHTT filled its table in LibreOffice and saved it there as .xlsx.
+- Units send their year-end report with the table (`DOCUMENTS`): signed scans as PDF, YT a Word
+  file whose name says nothing but whose heading names it (the addressee line names the bloc
+  leader and does not count), TP a photo named after it. A phone photo named IMG_… matches no
+  unit, and KTHT sent no report: both are warnings.
 """
 
 from __future__ import annotations
@@ -227,6 +231,35 @@ PLAN: list[UnitPlan] = [
     UnitPlan("PTQD", D(0), {}, expect="missing"),
 ]
 
+
+@dataclass(frozen=True)
+class SentDocument:
+    """A report sent with the returns: a signed scan (.pdf), a Word file, a photo (.png)."""
+
+    name: str  # path inside inbox/
+    sent: dt.datetime
+    unit: str | None  # whose it is (None: a photo nobody can place)
+
+
+DOCUMENTS = [
+    SentDocument("BQLDA - Bao cao tong ket 2024 (ban ky).pdf", _t(27, 16, 5), "BQLDA"),
+    SentDocument("VHTT - Bao cao tong ket 2024.pdf", _t(27, 9, 40), "VHTT"),
+    SentDocument("PGD&DT bao cao tong ket.pdf", _t(29, 15, 22), "GDDT"),
+    SentDocument("Văn phòng HĐND-UBND huyện_báo cáo tổng kết.pdf", _t(30, 8, 50), "VP"),
+    SentDocument("Phòng LĐ-TB&XH - báo cáo tổng kết năm 2024.pdf", _t(29, 10, 12), "LDTBXH"),
+    SentDocument("TCKH_baocao_2024.pdf", _t(28, 14, 0), "TCKH"),
+    SentDocument("email 30-12/Phòng Nội vụ - báo cáo tổng kết.pdf", _t(30, 9, 10), "NV"),
+    SentDocument("Phòng Tư pháp - báo cáo (ảnh chụp).png", _t(30, 16, 48), "TP"),
+    SentDocument("TNMT - bao cao tong ket 2024.pdf", _t(30, 11, 33), "TNMT"),
+    SentDocument("Trung tâm VHTT&TT - báo cáo tổng kết.pdf", _t(29, 20, 20), "TTVHTT"),
+    SentDocument("TT Dịch vụ nông nghiệp - Báo cáo tổng kết.pdf", _t(30, 15, 5), "DVNN"),
+    SentDocument("Thanh tra huyen - bao cao 2024.pdf", _t(30, 10, 5), "TTRA"),
+    SentDocument("email 28-12/Bao cao tong ket nam 2024.docx", _t(28, 9, 30), "YT"),
+    SentDocument("email 28-12/Phong NN&PTNT - Bao cao tong ket.pdf", _t(28, 8, 5), "NNPTNT"),
+    SentDocument("IMG_20241230_1652.png", _t(30, 16, 52), None),
+]
+
+
 STORY = {
     "rank1_no_proposal": "BQLDA",
     "boundary_tie": ("GDDT", "VP"),
@@ -236,6 +269,9 @@ STORY = {
     "missing": "PTQD",
     "duplicate": "NV",
     "libreoffice": "TTVHTT",
+    "no_report": "KTHT",
+    "report_by_heading": "YT",
+    "unplaced_document": "IMG_20241230_1652.png",
 }
 
 
@@ -415,7 +451,80 @@ FOLDER_TIME = _t(30, 17, 0)
 
 def file_times() -> dict[str, dt.datetime]:
     """Path inside inbox/ -> when the unit sent it (the file's modification time)."""
-    return {unicodedata.normalize("NFC", r.name): r.sent for p in PLAN for r in p.returns}
+    times = {unicodedata.normalize("NFC", r.name): r.sent for p in PLAN for r in p.returns}
+    return times | {unicodedata.normalize("NFC", d.name): d.sent for d in DOCUMENTS}
+
+
+def _pdf(lines: list[str]) -> bytes:
+    """A one-page A4 PDF with a few lines of text (ASCII): the shape of a signed scan's file."""
+    text = "".join(f"BT /F1 12 Tf 72 {770 - 18 * i} Td ({line}) Tj ET\n" for i, line in enumerate(lines))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(text) + text.encode("ascii") + b"endstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _png(width: int = 120, height: int = 170) -> bytes:
+    """A small grey page, as a phone photo of a report is (a PNG: the standard library writes it)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes(230 - (x + y) % 9 for x in range(width)) for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
+
+
+def _report_docx(path: Path, unit_name: str, leader_name: str, when: dt.datetime) -> None:
+    """A unit's year-end report in Word, headed as offices head one: the district, the unit,
+    the title, the addressee (the bloc leader: not the sender)."""
+    import docx
+
+    doc = docx.Document()
+    for text in ("UBND HUYỆN Ý YÊN", unit_name.upper(), "Số: 45/BC-YT", "BÁO CÁO",
+                 "Tổng kết công tác thi đua, khen thưởng năm 2024",
+                 f"Kính gửi: {leader_name} (Khối trưởng khối thi đua)",
+                 "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ",
+                 "1. Đơn vị đã hoàn thành các chỉ tiêu được giao, phối hợp với các phòng chuyên môn."):  # fmt: skip
+        doc.add_paragraph(text)
+    doc.core_properties.author = unit_name
+    doc.save(str(path))
+    normalise(path, when)
+
+
+def write_documents(inbox: Path, bloc: Any) -> None:
+    """The reports units send with their tables (`DOCUMENTS`)."""
+    names = {u.code: u.name for u in bloc.units}
+    leader = next((u.name for u in bloc.units if u.code == "GDDT"), "Khối trưởng")
+    for d in DOCUMENTS:
+        target = inbox / unicodedata.normalize("NFC", d.name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.suffix == ".docx":
+            assert d.unit is not None
+            _report_docx(target, names[d.unit], leader, d.sent)
+        elif target.suffix == ".png":
+            target.write_bytes(_png())
+        else:
+            who = d.unit or ""
+            target.write_bytes(
+                _pdf([f"Bao cao tong ket cong tac thi dua, khen thuong nam 2024 - {who}", "(ban ky, dong dau)"])
+            )
 
 
 def stamp_times(out_dir: Path | str = HERE) -> None:
@@ -471,6 +580,7 @@ def build(out_dir: Path | str = HERE) -> Path:
                 else:
                     fill(template, target, scores, notes, plan.data)
                 normalise(target, ret.sent)
+    write_documents(inbox, bloc)
     stamp_times(out_dir)
     return inbox
 

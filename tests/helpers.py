@@ -285,7 +285,13 @@ make_files = _load_make_files()
 
 # LibreOffice: convert many files in one start ---------------------------------------------
 
-FILTERS = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "xls": "xls:MS Excel 97", "ods": "ods", "pdf": "pdf"}
+FILTERS = {
+    "xlsx": "xlsx:Calc MS Excel 2007 XML",
+    "xls": "xls:MS Excel 97",
+    "ods": "ods",
+    "pdf": "pdf",
+    "doc": "doc:MS Word 97",
+}
 PDFTOTEXT = shutil.which("pdftotext")
 
 

@@ -61,7 +61,7 @@ def test_json_report_shape_and_numbers(run) -> None:
     assert doc["schema"] == "thidua-xlsx/report@1" and doc["bloc"]["year"] == run["bloc"].info.year
     units = {u["code"]: u for u in doc["units"]}
     keys = ["code", "name", "status", "file", "base", "bonus", "deduction", "total", "rank", "tie", "rating",
-            "targets_met", "eligible", "proposal", "note"]  # fmt: skip
+            "targets_met", "eligible", "proposal", "note", "documents"]  # fmt: skip
     assert all(list(u) == keys for u in doc["units"])
     assert [u["code"] for u in doc["units"]] == ["A", "B", "C", "E", "D"]  # ranked, errors, missing
     a, b, c = units["A"], units["B"], units["C"]

@@ -86,6 +86,8 @@ def test_exactly_the_intended_issues(report: Report, copy: Path) -> None:
          _cell(copy / "inbox" / _file_of(max_unit), max_code)),
         ("warning", "duplicate-return", ms.STORY["duplicate"], f"inbox/{_file_of('NV', index=0)}", None),
         ("error", "unit-missing", ms.STORY["missing"], None, None),
+        ("warning", "report-missing", ms.STORY["no_report"], None, None),
+        ("warning", "document-unmatched", None, f"inbox/{ms.STORY['unplaced_document']}", None),
     }  # fmt: skip
     text = next(i for i in report.issues if i.code == "score-text-number")
     assert '"9,5"' in text.message and "9,5" in text.message
@@ -97,7 +99,21 @@ def test_duplicate_newest_used(report: Report) -> None:
     assert nv.unused == (f"inbox/{_file_of('NV', index=0)}",)
     entries = {e.path: e for e in report.files}
     assert entries[nv.unused[0]].used is False and entries[nv.file].used is True
-    assert len(report.files) == sum(len(p.returns) for p in ms.PLAN)
+    assert len(report.files) == sum(len(p.returns) for p in ms.PLAN) + len(ms.DOCUMENTS)
+
+
+def test_reports_sent_with_the_returns(report: Report) -> None:
+    """Every report of DOCUMENTS on its unit: by code, by name, by the Word file's heading (YT);
+    KTHT sent none; the phone photo is nobody's."""
+    units = _units(report)
+    placed = {d.unit: f"inbox/{d.name}" for d in ms.DOCUMENTS if d.unit}
+    assert {c: u.documents for c, u in units.items() if u.documents} == {c: (p,) for c, p in placed.items()}
+    assert units[ms.STORY["no_report"]].documents == () and ms.STORY["report_by_heading"] in placed
+    kinds = {f.path: f.kind.value for f in report.files}
+    assert (
+        sum(k == "document" for k in kinds.values()) == len(ms.DOCUMENTS)
+        and kinds[f"inbox/{_file_of('KTHT')}"] == "return"
+    )
 
 
 def test_totals_and_scores_are_the_planned_ones(report: Report) -> None:

@@ -154,13 +154,14 @@ def test_every_file_found_is_listed_once_with_its_fate(nested) -> None:
         "inbox/desktop.ini": "bỏ qua: tệp hệ thống",
         "inbox/.git/config": "bỏ qua: tệp ẩn",
         "inbox/Đợt 1/Thumbs.db": "bỏ qua: tệp hệ thống",
-        "inbox/Đợt 1/báo cáo.pdf": "bỏ qua: không phải bảng tính",
+        "inbox/Đợt 1/báo cáo.pdf": "tài liệu không ghi tên hay mã đơn vị nào trong tên tệp",
         "inbox/gui ve.zip/Phòng Y tế/Thumbs.db": "bỏ qua: tệp hệ thống",
         "inbox/gui ve.zip/__MACOSX/Phòng Y tế/._YT.xlsx": "bỏ qua: tệp ẩn",
-        "inbox/gui ve.zip/inner.zip/sub/ghi chú.docx": "bỏ qua: không phải bảng tính",
+        "inbox/gui ve.zip/inner.zip/sub/ghi chú.docx": "tài liệu không ghi tên hay mã đơn vị nào trong tên tệp "
+        "(không đọc được nội dung như tệp Word (.docx))",
     }
     assert listed["inbox/gui ve.zip"].reason.startswith("tệp nén")
-    assert [i.code for i in issues_at(report, "inbox/Đợt 1/báo cáo.pdf")] == ["file-skipped"]
+    assert [i.code for i in issues_at(report, "inbox/Đợt 1/báo cáo.pdf")] == ["document-unmatched"]
     assert not [i for i in report.issues if i.file and i.severity is ERR]
 
 

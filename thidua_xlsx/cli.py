@@ -14,7 +14,6 @@ import os
 import shutil
 import signal
 import sys
-import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,7 +21,7 @@ from typing import Any, TypeVar
 import click
 
 from thidua_xlsx import cli_summary as summary
-from thidua_xlsx.bloc.criteria_import import CriteriaImport, NoteKind, import_criteria
+from thidua_xlsx.bloc.criteria_import import import_criteria
 from thidua_xlsx.bloc.load import load_bloc
 from thidua_xlsx.bloc.spec import default_bloc_spec
 from thidua_xlsx.cli_texts import (
@@ -36,15 +35,13 @@ from thidua_xlsx.cli_texts import (
 )
 from thidua_xlsx.core import labels as L
 from thidua_xlsx.core.errors import ThiduaError
-from thidua_xlsx.core.issues import Issue, Severity
-from thidua_xlsx.core.model import Bloc, Kind
-from thidua_xlsx.core.numbers import vn
+from thidua_xlsx.core.issues import Severity
+from thidua_xlsx.core.model import Bloc
 from thidua_xlsx.core.report import Report
 from thidua_xlsx.core.text import shown
 from thidua_xlsx.core.version import VERSION as __version__
 from thidua_xlsx.intake.collect import check_files
 from thidua_xlsx.intake.inbox import check_inbox
-from thidua_xlsx.intake.returns import ReturnData
 from thidua_xlsx.ranking.assemble import collect
 from thidua_xlsx.ranking.review import apply_review
 from thidua_xlsx.writers.atomic import check_writable
@@ -61,8 +58,6 @@ WORK_ORDER = ("init", "templates", "check", "collect")
 
 
 LINE_LIMIT = 1000  # characters of one printed line: what a file holds never floods the terminal
-NAME_LIMIT = 160  # characters of a file name or path on the terminal
-ISSUES_SHOWN = 50  # problems `check` prints for one file; the ranking workbook lists them all
 
 
 def _say(text: str = "", *, err: bool = False) -> None:
@@ -217,43 +212,12 @@ def init(folder: Path, force: bool, final: Path | None, criteria: Path | None) -
     spec = imported.spec(default_bloc_spec()) if imported else None
     path = write_bloc_workbook(folder / "khoi.xlsx", spec, force=force)
     if imported:
-        _print_import(imported)
+        for line in summary.import_lines(imported):
+            _say(line)
     _say(f"Đã tạo tệp khối thi đua: {path}")
     _say("Sửa các trang 'Thông tin khối', 'Đơn vị', 'Tiêu chí', 'Danh hiệu', 'Khen thưởng' trong Excel,")
     _say("rồi chạy: thidua-xlsx templates" + (f" --config {path}" if str(folder) != "." else ""))
     sys.exit(EXIT_PROBLEMS if imported and imported.needs_fixing else EXIT_OK)
-
-
-_KIND_POINTS = {Kind.BASE: "điểm", Kind.BONUS: "điểm thưởng", Kind.DEDUCTION: "điểm trừ", None: "điểm (nhiều loại)"}
-
-
-def _print_import(result: CriteriaImport) -> None:
-    """What `init --criteria` understood of the bloc's table, and what it could not place."""
-    _say(f"Bảng tiêu chí: {result.source}, {result.table}.")
-    _say(f"Đã đọc {result.sections} mục, {result.leaves} tiêu chí chấm điểm:")
-    width = max(len(p.code) for p in result.parts)
-    for p in result.parts:
-        _say(f"  {p.code:<{width}}  {summary.cut(shown(p.text), 56):<56}  {vn(p.max)} {_KIND_POINTS[p.kind]}, "
-                   f"{p.leaves} tiêu chí")  # fmt: skip
-    _say(f"Điểm chuẩn {vn(result.base)} · điểm thưởng {vn(result.bonus)} · điểm trừ {vn(result.deduction)}.")
-    line = f"Tổng điểm chuẩn: {vn(result.base)}"
-    if result.table_total is not None:
-        total = result.table_total
-        agree = "khớp" if total == result.base else "không khớp"
-        if total != result.base and result.bonus and total == result.base + result.bonus:
-            agree = "gồm cả điểm thưởng"
-        line += f" (dòng tổng cộng của bảng: {vn(total)} — {agree})"
-    _say(line + ".")
-    for kind, title in (
-        (NoteKind.INFO, "Cách đã đọc một số dòng"),
-        (NoteKind.UNPLACED, "Chưa xếp được (không ghi vào khoi.xlsx; thêm bằng tay nếu là tiêu chí)"),
-        (NoteKind.PROBLEM, "Cần sửa trong trang 'Tiêu chí' của khoi.xlsx"),
-    ):
-        notes = result.of(kind)
-        if notes:
-            _say(f"{title} — {len(notes)} dòng:")
-            for note in notes:
-                _say(f"  {note}")
 
 
 def _init_from(folder: Path, final: Path, force: bool) -> None:
@@ -307,17 +271,6 @@ def templates(config: Path | None, out: Path | None, units: tuple[str, ...], for
         _say(f"  … và {len(paths) - 20} tệp khác")
 
 
-def _name(text: object) -> str:
-    """A file name or path, or a sheet name, as printed: safe and short."""
-    return shown(text, NAME_LIMIT)
-
-
-def _issue_line(issue: Issue) -> str:
-    where = "!".join(_name(x) for x in (issue.sheet, issue.cell) if x)
-    tag = {Severity.ERROR: "LỖI", Severity.WARNING: "CẢNH BÁO", Severity.INFO: "THÔNG TIN"}[issue.severity]
-    return f"  {tag:<9} {where + '  ' if where else ''}{shown(issue.message)} [{issue.code}]"
-
-
 @main.command(context_settings=CONTEXT, short_help="Kiểm tra ngay các tệp đơn vị gửi về, chỉ ra ô cần sửa.")
 @click.argument("files", nargs=-1, required=True, type=PathParam(), metavar="TỆP...")
 @_config_option
@@ -333,42 +286,21 @@ def check(files: tuple[Path, ...], config: Path | None) -> None:
     walk = intake.walk
     any_error = False
     for issue in walk.issues:
-        _say(f"{_name(issue.file)}:")
-        _say(_issue_line(issue))
+        _say(f"{summary.name(issue.file)}:")
+        _say(summary.issue_line(issue))
         any_error |= issue.severity is Severity.ERROR
     for p in walk.passed:
         if not p.archive and p.issue is None:  # those with an issue were printed just above
-            _say(f"{_name(p.display)}: bỏ qua ({shown(p.reason)})")
+            _say(f"{summary.name(p.display)}: bỏ qua ({shown(p.reason)})")
     for r in intake.returns:
-        any_error |= _print_check(bloc, r)
+        for line in summary.check_lines(bloc, r):
+            _say(line)
+        any_error |= r.errors > 0
     for d in intake.documents:  # a report or scan: never read as a return, only placed
         unit = bloc.unit_by_code.get(d.unit or "")
         whose = f"của {unit.name} ({unit.code})" if unit else f"chưa rõ của đơn vị nào: {d.reason}"
-        _say(f"{_name(d.display)}: tài liệu gửi kèm, không phải bảng tự chấm; {_name(whose)}.")
+        _say(f"{summary.name(d.display)}: tài liệu gửi kèm, không phải bảng tự chấm; {summary.name(whose)}.")
     sys.exit(EXIT_PROBLEMS if any_error else EXIT_OK)
-
-
-def _print_check(bloc: Bloc, r: ReturnData) -> bool:
-    unit = bloc.unit_by_code.get(r.unit or "")
-    who = f"{unit.name} ({unit.code})" if unit else "không rõ đơn vị"
-    errors = r.errors
-    warnings = r.warnings
-    head = f"{_name(r.file)} — {_name(who)}: "
-    if not errors and not warnings:
-        head += "không có lỗi."
-    else:
-        head += f"{errors} lỗi, {warnings} cảnh báo."
-    _say(head)
-    ordered = sorted(r.issues, key=lambda i: i.severity.order)
-    for issue in ordered[:ISSUES_SHOWN]:
-        _say(_issue_line(issue))
-    if len(ordered) > ISSUES_SHOWN:
-        _say(f"  … và {len(ordered) - ISSUES_SHOWN} vấn đề khác (bảng xếp hạng của lệnh collect liệt kê đủ).")
-    if not errors and r.unit:
-        base, bonus, ded, total = bloc.totals(r.scores)
-        if total is not None:
-            _say(f"  Tổng điểm: {vn(total)} (chuẩn {vn(base)}, thưởng {vn(bonus)}, trừ {vn(ded)}).")
-    return errors > 0
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -451,7 +383,9 @@ def collect_cmd(
 
         write_dossier(report, dossier)
     if not quiet:
-        _summary(report, out, json_path, dossier)
+        width = shutil.get_terminal_size((100, 24)).columns - 1
+        for line in summary.run_lines(report, out, json_path, dossier, width):
+            _say(line)
     sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
 
 
@@ -506,29 +440,6 @@ def _run_collect(inbox: Path, bloc: Bloc, show: bool) -> Report:
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-
-
-def _summary(report: Report, out: Path, json_path: Path | None, dossier: Path | None) -> None:
-    info = report.bloc.info
-    kind = "KẾT QUẢ CHÍNH THỨC" if report.final else "kết quả tạm thời"
-    width = shutil.get_terminal_size((100, 24)).columns - 1
-    for line in textwrap.wrap(info.name, max(width, 60)):
-        _say(line)
-    _say(f"Năm {info.year} — {kind}.")
-    passed = sum(1 for f in report.files if not f.read)
-    _say(f"Đã đọc {report.read_count} tệp" + (f", bỏ qua {passed} tệp" if passed else "") + ".")
-    _say("")
-    for line in summary.table(report, width):
-        _say(line)
-    _say("")
-    for line in summary.counts(report):
-        _say(line)
-    _say(f"Chi tiết ở trang '{L.R_CHECKS}' của bảng xếp hạng.")
-    _say(f"Bảng xếp hạng: {_name(out)}")
-    if json_path is not None:
-        _say(f"Báo cáo JSON: {_name(json_path)}")
-    if dossier is not None:
-        _say(f"Hồ sơ gửi Hội đồng (biên bản, tờ trình, báo cáo tổng kết): {_name(dossier)}")
 
 
 def run() -> None:

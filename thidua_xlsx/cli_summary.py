@@ -105,7 +105,8 @@ def run_lines(report: Report, out: Path, json_path: Path | None, dossier: Path |
     kind = "KẾT QUẢ CHÍNH THỨC" if report.final else "kết quả tạm thời"
     lines = textwrap.wrap(info.name, max(width, 60))
     lines.append(f"Năm {info.year} — {kind}.")
-    passed = sum(1 for f in report.files if not f.read)
+    # Reports sent with the returns are not read, but they are not passed over either: counted below.
+    passed = sum(1 for f in report.files if not f.read and f.kind is not FileKind.DOCUMENT)
     lines.append(f"Đã đọc {report.read_count} tệp" + (f", bỏ qua {passed} tệp" if passed else "") + ".")
     lines += ["", *table(report, width), "", *counts(report)]
     lines.append(f"Chi tiết ở trang '{L.R_CHECKS}' của bảng xếp hạng.")

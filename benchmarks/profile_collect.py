@@ -129,7 +129,7 @@ def main() -> None:
     import thidua_xlsx.writers.ranking_book as rw
 
     for name in ("_ranking_sheet", "write_detail", "write_targets", "write_titles", "write_checks",
-                 "write_submissions", "write_review"):  # fmt: skip
+                 "write_submissions", "write_review_sheets", "_carry"):  # fmt: skip
         setattr(rw, name, timed(f"write: sheet {name}", getattr(rw, name)))
     rw.xlsxwriter.Workbook.close = timed("write: xlsxwriter close (XML + zip)", rw.xlsxwriter.Workbook.close)
     with tempfile.TemporaryDirectory() as tmp:

@@ -103,7 +103,7 @@ def test_the_json_report_carries_each_units_history(ranked) -> None:
     assert table.loc["KTHT", (2023, "rank")] == bloc.past["KTHT"][2023].rank
 
 
-def test_a_bloc_without_history_gets_neither_and_never_imports_pandas(default_templates, tmp_path) -> None:
+def test_a_bloc_without_history_gets_neither_and_collect_never_imports_pandas(default_templates, tmp_path) -> None:
     config, bloc = make_bloc(tmp_path, spec(history=[]))
     fill(default_templates["KTHT"], tmp_path / "inbox" / "KTHT.xlsx", full_scores(bloc, "0.9"))
     script = textwrap.dedent(f"""
@@ -121,6 +121,6 @@ def test_a_bloc_without_history_gets_neither_and_never_imports_pandas(default_te
     for path, has_history in ((config, False), (with_history, True)):
         out = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, env=env,
                              timeout=300, check=True)  # fmt: skip
-        assert json.loads(out.stdout.splitlines()[-1]) == {"pandas": has_history, "history": has_history}
+        assert json.loads(out.stdout.splitlines()[-1]) == {"pandas": False, "history": has_history}
     wb = openpyxl.load_workbook(tmp_path / "xh.xlsx")
     assert L.R_HISTORY in wb.sheetnames  # the last run, with history

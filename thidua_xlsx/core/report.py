@@ -35,6 +35,11 @@ def past_dict(p: PastResult) -> dict[str, Any]:
     }
 
 
+def _fields(p: PastResult) -> dict[str, Any]:
+    """A year's fields of 'Qua các năm': as the JSON writes them, but the total exact."""
+    return past_dict(p) | {"total": p.total}
+
+
 class Status(enum.Enum):
     RANKED = "ranked"
     ERROR = "error"
@@ -295,21 +300,34 @@ class Report:
             award=u.proposal or "",
         )
 
+    def history_years(self) -> list[int]:
+        """The years of 'Qua các năm': every earlier year of the bloc's history, then this one."""
+        return sorted({p.year for p in self.bloc.history} | {self.bloc.info.year})
+
+    def history_rows(self) -> list[tuple[UnitResult, dict[int, dict[str, Any]]]]:
+        """Units × years in plain Python (what the writer needs, without importing pandas): units
+        in ranking order, each with its fields (HISTORY_KEYS, totals exact) by year; a year
+        without a result for the unit is absent."""
+        this = self.bloc.info.year
+        return [
+            (u, {p.year: _fields(p) for p in self.history_of(u.code)} | {this: _fields(self.this_year(u))})
+            for u in self.units
+        ]
+
     @property
     def history(self) -> pd.DataFrame:
-        """Units × years (§12): one row per unit in ranking order; columns (year, field) for
-        every earlier year of the bloc's history, then this year, fields as HISTORY_KEYS.
-        Values are as recorded (Decimal totals); a year without a row for a unit is NA."""
+        """Units × years (§12) as a table: one row per unit in ranking order; columns (year,
+        field) for every earlier year of the bloc's history, then this year, fields as
+        HISTORY_KEYS. Values are as recorded (Decimal totals); a year without a result is NA."""
         import pandas as pd
 
-        past = [*self.bloc.history, *(self.this_year(u) for u in self.units)]
-        rows = [past_dict(p) | {"unit": p.unit, "total": p.total} for p in past]  # totals exact
-        # object columns: a rank stays an int and a total an exact Decimal beside the blanks
-        long = pd.DataFrame(rows, columns=["unit", "year", *HISTORY_KEYS], dtype=object)
-        wide = long.pivot(index="unit", columns="year", values=list(HISTORY_KEYS))
-        years = sorted({p.year for p in self.bloc.history} | {self.bloc.info.year})
+        years = self.history_years()
         columns = pd.MultiIndex.from_product([years, HISTORY_KEYS], names=["year", "field"])
-        return wide.swaplevel(axis=1).reindex(index=[u.code for u in self.units], columns=columns)
+        rows = [
+            [by_year.get(year, {}).get(key, pd.NA) for year in years for key in HISTORY_KEYS]
+            for _, by_year in self.history_rows()
+        ]
+        return pd.DataFrame(rows, index=[u.code for u in self.units], columns=columns, dtype=object)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"

@@ -21,10 +21,7 @@ FIELDS = {  # column heading and width of each field of a year
 
 def write_history(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None:
     """Units down in ranking order; for every year a group of columns, the earlier years first."""
-    import pandas as pd  # only for a bloc with history: pandas takes a while to import
-
-    table = report.history  # a pivot of units × years
-    years = list(dict.fromkeys(year for year, _ in table.columns))
+    years = report.history_years()
     this = report.bloc.info.year
     ws = book.add_worksheet(L.R_HISTORY)
     ws.hide_gridlines(2)
@@ -57,16 +54,16 @@ def write_history(book: xlsxwriter.Workbook, st: Styles, report: Report) -> None
         for numeric in (True, False)
         for now in (True, False)
     }
-    names = {u.code: u.name for u in report.units}
     r = head + 2
-    for code, row in table.iterrows():
-        put(ws, r, 0, code, fmts[True, False])
-        put(ws, r, 1, names[code], fmts[False, False])
-        texts = [(names[code], 30)]
+    for u, by_year in report.history_rows():  # plain Python: pandas would cost half a second to import
+        put(ws, r, 0, u.code, fmts[True, False])
+        put(ws, r, 1, u.name, fmts[False, False])
+        texts = [(u.name, 30)]
         for i, year in enumerate(years):
+            fields = by_year.get(year, {})
             for j, key in enumerate(HISTORY_KEYS):
-                value = row[(year, key)]
-                value = None if pd.isna(value) or value == "" else value
+                value = fields.get(key)
+                value = None if value == "" else value
                 put(ws, r, 2 + i * len(HISTORY_KEYS) + j, value, fmts[key in ("total", "rank"), year == this])
                 if key in ("rating", "title", "award") and value:
                     texts.append((str(value), FIELDS[key][1]))

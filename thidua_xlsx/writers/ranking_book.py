@@ -299,7 +299,7 @@ def write_ranking(report: Report, path: Path | str) -> Path:
         write_checks(book, st, report)
         write_submissions(book, st, report)
         write_review_sheets(book, st, report)  # 'Bình xét' and 'Điều chỉnh điểm': the last of RANKING_SHEETS
-        if report.bloc.history:  # after them all (§7); pandas is imported only here
+        if report.bloc.history:  # after them all (§7)
             from thidua_xlsx.writers.history_sheet import write_history
 
             write_history(book, st, report)

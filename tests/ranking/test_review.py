@@ -345,7 +345,9 @@ def test_only_the_inputs_are_editable_and_each_is_validated(meeting) -> None:
     adj = wb[L.R_ADJUST]
     top, acols = adjust_table(adj)
     on = rules(adj)
-    for r in (top + 1, top + 300):
+    inputs_end = top + 5 * len(rows)  # five changed criteria a unit: 80 rows for the 16 units
+    assert len(rows) == 16 and (inputs_end + 1, acols[L.J_UNIT]) not in on
+    for r in (top + 1, inputs_end):
         assert on[(r, acols[L.J_UNIT])].type == "list" and on[(r, acols[L.J_CRITERION])].type == "list"
         agreed = on[(r, acols[L.J_AGREED])]
         assert agreed.type == "custom" and "VLOOKUP" in agreed.formula1
@@ -377,3 +379,25 @@ def test_the_minutes_record_the_meeting(meeting) -> None:
     assert texts.count("(Ký, ghi rõ họ tên)") == 2 and "THƯ KÝ" in texts and "CHỦ TRÌ" in texts
     area = ws.print_area if isinstance(ws.print_area, str) else ws.print_area[0]
     assert area.endswith(f"${last}")
+
+
+@pytest.mark.parametrize(
+    ("units", "made", "final", "rows"),
+    [
+        (3, 0, False, 60),  # a small bloc still gets a long meeting's rows
+        (16, 0, False, 80),  # five changed criteria a unit
+        (16, 70, True, 90),  # the changes made, and room beyond them
+        (16, 70, False, 80),  # a provisional ranking shows no changes
+        (60, 0, False, 300),
+        (1000, 0, False, 300),  # the rows stop growing
+        (1000, 400, True, 420),
+    ],
+)
+def test_adjustment_rows_follow_the_bloc_and_its_meeting(units: int, made: int, final: bool, rows: int) -> None:
+    from types import SimpleNamespace
+
+    from thidua_xlsx.writers.review_sheets import adjust_rows
+
+    per_unit = [made // units + (1 if i < made % units else 0) for i in range(units)]
+    report = SimpleNamespace(final=final, units=[SimpleNamespace(adjustments=[None] * n) for n in per_unit])
+    assert adjust_rows(report) == rows  # type: ignore[arg-type]

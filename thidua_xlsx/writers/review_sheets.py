@@ -52,7 +52,18 @@ ADJUST = Columns(
     ("change", "Chênh lệch (ẩn)", 10),
 )  # fmt: skip
 ADJUST_HEAD = 4
-ADJUST_ROWS = 300  # empty input rows: enough for a long meeting
+# Input rows: enough for a long meeting (five changed criteria a unit), never fewer than a small
+# bloc's meeting could fill, and always room beyond the changes already made. Each row costs four
+# formulas, the largest part of writing a small bloc's ranking: rows are not written for nothing.
+ADJUST_PER_UNIT, ADJUST_MIN, ADJUST_MAX, ADJUST_SPARE = 5, 60, 300, 20
+
+
+def adjust_rows(report: Report) -> int:
+    """How many input rows 'Điều chỉnh điểm' has for this bloc."""
+    made = sum(len(u.adjustments) for u in report.units) if report.final else 0
+    wanted = min(max(ADJUST_PER_UNIT * len(report.units), ADJUST_MIN), ADJUST_MAX)
+    return max(wanted, made + ADJUST_SPARE)
+
 
 LISTS = "_danh_muc"  # hidden: the lists the dropdowns and lookups read (cell ranges, as both applications need)
 LIST_ROWS = {"attended": "A", "unit": "B", "criterion": "C", "max": "D", "sign": "E"}
@@ -186,7 +197,7 @@ def _review(book: xlsxwriter.Workbook, st: Styles, report: Report, lists: _Lists
     ws.set_row(HEAD, 33)
     centre, plain = st.cell(align="center"), st.cell()
     meeting = report.meeting
-    adjust = _adjust_ranges()
+    adjust = _adjust_ranges(adjust_rows(report))
     for i, u in enumerate(units, start=1):
         r = HEAD + i
         row = r + 1
@@ -223,9 +234,9 @@ def _votes_rule(title: str, present: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _adjust_ranges() -> dict[str, str]:
+def _adjust_ranges(rows: int) -> dict[str, str]:
     """Whole input columns of 'Điều chỉnh điểm', as 'Bình xét' sums them."""
-    first, last = ADJUST_HEAD + 2, ADJUST_HEAD + 1 + ADJUST_ROWS
+    first, last = ADJUST_HEAD + 2, ADJUST_HEAD + 1 + rows
     return {
         key: f"'{L.R_ADJUST}'!${column_letter(ADJUST[key])}${first}:${column_letter(ADJUST[key])}${last}"
         for key in ("unit", "change")
@@ -260,7 +271,8 @@ def _adjustments(book: xlsxwriter.Workbook, st: Styles, report: Report, lists: _
     first = ADJUST_HEAD + 1
     done = [(u, a) for u in report.units for a in u.adjustments] if report.final else []
     detail = f"'{L.R_DETAIL}'"
-    for i in range(ADJUST_ROWS):
+    rows = adjust_rows(report)
+    for i in range(rows):
         r = first + i
         row = r + 1
         u, a = done[i] if i < len(done) else (None, None)
@@ -292,7 +304,7 @@ def _adjustments(book: xlsxwriter.Workbook, st: Styles, report: Report, lists: _
             f'${c["criterion"]}${first + 1}:{crit},{crit})>1,0,({agreed}-{own})*VLOOKUP({crit},{lists.criteria},3,0)))',
             None, "",
         )  # fmt: skip
-    last_row = first + ADJUST_ROWS - 1
+    last_row = first + rows - 1
     printed = first + max(len(done) + 5, 20) - 1  # the rows filled, and a few for writing by hand
     ws.data_validation(first, ADJUST["unit"], last_row, ADJUST["unit"], {
         "validate": "list", "source": f"={lists.unit_codes}",

@@ -76,8 +76,9 @@ def _match(source: Source, bloc: Bloc, root: str) -> Document:
         lines, others = heading_claims(Grid("", [[p] for p in paragraphs]), len(paragraphs), bloc)
     named = file_claim(stem, bloc)
     unit, evidence, candidates = _decide(lines, named, others)
-    if unit is None and not candidates and root and source.display.startswith(root.rstrip("/") + "/"):
-        unit, evidence, candidates = _by_folder(source.display[len(root.rstrip("/")) + 1 :], bloc)
+    prefix = root.rstrip("/") + "/"
+    if unit is None and not candidates and root and source.display.startswith(prefix):
+        unit, evidence, candidates = _by_folder(source.display[len(prefix) :], bloc)
     return Document(
         source.display, source.mtime, unit.code if unit else None, evidence, candidates if unit is None else (), note,
         read_text=source.ext == ".docx" and not note,

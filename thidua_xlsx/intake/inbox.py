@@ -154,18 +154,15 @@ class _Walker:
         ext = full.suffix.lower()
         if reason:
             self.skip(display, reason, st.st_mtime)
-        elif ext in SPREADSHEET_EXTS:
+        elif ext in SPREADSHEET_EXTS or ext in DOCUMENT_EXTS:  # a return, or a report sent with one
             text_name = name_from_os(full.name)
             shown_name = text_name if text_name != full.name else ""
-            self.sources.append(Source(display, full, (), st.st_mtime, st.st_size, shown_name))
+            found = self.sources if ext in SPREADSHEET_EXTS else self.documents
+            found.append(Source(display, full, (), st.st_mtime, st.st_size, shown_name))
         elif ext in ARCHIVE_EXTS:
             self.archive(full, display, st.st_mtime)
         elif ext in OTHER_ARCHIVE_EXTS:
             self.refuse(display, st.st_mtime, _other_archive(display, ext))
-        elif ext in DOCUMENT_EXTS:
-            text_name = name_from_os(full.name)
-            shown_name = text_name if text_name != full.name else ""
-            self.documents.append(Source(display, full, (), st.st_mtime, st.st_size, shown_name))
         else:
             self.skip(display, "không phải bảng tính", st.st_mtime, ext)
 

@@ -126,15 +126,14 @@ def _with_documents(units: list[UnitResult], documents: Sequence[Document]) -> t
     """Each unit with the documents matched to it; `report-missing` for a unit whose return was
     read but that sent no document, `document-unmatched` for a document on no unit."""
     found: list[Issue] = []
-    for d in documents:
-        if d.unit is None:
-            ext = PurePosixPath(d.display).suffix.lower()
-            example = d.candidates[0] if d.candidates else (units[0].code if units else "VHTT")
-            found.append(issues.make(Code.DOCUMENT_UNMATCHED, file=d.display, why=d.reason, example=example, ext=ext))
     by_unit: dict[str, list[str]] = {}
     for d in documents:
         if d.unit is not None:
             by_unit.setdefault(d.unit, []).append(d.display)
+            continue
+        ext = PurePosixPath(d.display).suffix.lower()
+        example = d.candidates[0] if d.candidates else units[0].code  # a loaded bloc has a unit
+        found.append(issues.make(Code.DOCUMENT_UNMATCHED, file=d.display, why=d.reason, example=example, ext=ext))
     out = []
     for u in units:
         mine = by_unit.get(u.code)
